@@ -11,6 +11,7 @@
 pub mod account;
 pub mod cpr;
 pub mod department;
+pub mod index;
 pub mod money;
 pub mod period;
 pub mod person;
@@ -24,7 +25,11 @@ pub use cpr::Cpr;
 pub use department::Department;
 pub use money::Ore;
 pub use period::Period;
-pub use person::{Identified, Identity, Pseudonym, Pseudonymised, Sex};
+pub use index::{Families, FamilyIx, PersonSpells};
+pub use person::{
+    Identified, IdentifiedPerson, Identity, PersonRecord, Pseudonym, Pseudonymised,
+    PseudonymisedPerson, Sex,
+};
 pub use quantity::Quantity;
 pub use register::{
     ContactIx, PersonIx, Posting, Register, Relation, RelationKind, ServiceIx, Spell, UnitPrice,

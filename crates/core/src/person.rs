@@ -67,10 +67,24 @@ impl fmt::Debug for Pseudonym {
     }
 }
 
+/// What every person row offers, whatever its identity.
+pub trait PersonRecord {
+    /// The family key: the register's own key, or its pseudonym.
+    type Family: Clone + fmt::Debug + Eq + Hash;
+    fn family(&self) -> &Self::Family;
+    fn birth_year(&self) -> i32;
+    fn sex(&self) -> Sex;
+    /// Age in whole years at the end of `year` (what statistics by age use; the pseudonymised
+    /// dataset keeps only the birth year).
+    fn age_in_year(&self, year: i32) -> i32 {
+        year - self.birth_year()
+    }
+}
+
 /// Which kind of identity a register's records carry.
 pub trait Identity: Clone + fmt::Debug + 'static {
     /// A person row.
-    type Person: Clone + fmt::Debug;
+    type Person: Clone + fmt::Debug + PersonRecord;
     /// A contact person (employee) reference.
     type Contact: Clone + fmt::Debug + Eq + Hash;
 }
@@ -110,6 +124,32 @@ pub struct PseudonymisedPerson {
     pub birth_year: i32,
     pub sex: Sex,
     pub family: Pseudonym,
+}
+
+impl PersonRecord for IdentifiedPerson {
+    type Family = String;
+    fn family(&self) -> &String {
+        &self.family
+    }
+    fn birth_year(&self) -> i32 {
+        chrono::Datelike::year(&self.birth_date)
+    }
+    fn sex(&self) -> Sex {
+        self.sex
+    }
+}
+
+impl PersonRecord for PseudonymisedPerson {
+    type Family = Pseudonym;
+    fn family(&self) -> &Pseudonym {
+        &self.family
+    }
+    fn birth_year(&self) -> i32 {
+        self.birth_year
+    }
+    fn sex(&self) -> Sex {
+        self.sex
+    }
 }
 
 #[cfg(test)]
