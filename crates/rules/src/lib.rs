@@ -1,0 +1,1 @@
+//! Target groups, overlap/conflict rules and discovery of concurrent service combinations.
