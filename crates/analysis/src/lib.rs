@@ -1,1 +1,94 @@
-//! placeholder
+//! The cross-sector overview: who costs what across departments, how concentrated the cost is,
+//! how complex the help is — under disclosure control, as an HTML report with tables.
+//!
+//! Works only on a [`Register<Pseudonymised>`] (statistics purpose, DOMAIN.md §8).
+//!
+//! # Pipeline
+//! 1. [`allocate`] — stage 1, cost allocation ([`allocation`]).
+//! 2. [`compute_metrics`] — stage 2, per-citizen and per-family metrics ([`metrics`]).
+//! 3. [`summarise`] — concentration, complexity and coverage, through [`disclosure`], into an
+//!    [`Analysis`] that holds only publishable cells.
+//! 4. [`write_report`] — `index.html`, `tables/*.csv`, `tabeller.xlsx`, `summary.json`.
+//!
+//! # Semantics (the contract an independent SQL implementation reproduces)
+//! Period P = [from, to], both days included.
+//!
+//! - **Default period** ([`default_period`]): the last calendar year fully covered by postings —
+//!   the year of the latest posting date if that date is 31 December, else the year before. With
+//!   no postings, the year of the latest spell start; with neither, the current year.
+//! - **cost_total** = Σ amount of all postings dated in P.
+//! - **Booked**: postings dated in P with a person. Per person Σ amount. B = the set of pairs
+//!   (person, posting function) over those postings.
+//! - **Activity**: each spell whose pair (spell person, catalogue function of the spell's
+//!   service) is in B is skipped. Otherwise, for each calendar-year segment of (spell ∩ P) (open
+//!   end = P.to): price = the unit price of (service, year), or of the latest earlier year that
+//!   has one; with no price at all the segment is *unpriced* (its days are counted, cost 0).
+//!   cost += `activity_cost(volume, price, catalogue unit of the service, segment days)` (integer
+//!   øre, halves rounded up; `tvaers_core::service::activity_cost`). The cost is the spell
+//!   person's.
+//! - **Allocated** per person = booked + activity; **cost_allocated** = Σ over persons;
+//!   **unallocated** = cost_total − cost_allocated (may be negative; reported as is).
+//! - **Coverage** shares = booked, activity and unallocated divided by cost_total (`null` when
+//!   cost_total is 0). **By department**: a posting's department is the catalogue department of
+//!   its service if set, else of its function (the first catalogue service on that function),
+//!   else the row "unmapped"; activity goes to the department of the spell's service. Per
+//!   department: total = Σ postings, booked = Σ booked postings, activity, unallocated = total −
+//!   booked − activity. The row's *persons* = persons with a booked posting of the department in
+//!   P or a spell of one of its services intersecting P.
+//! - **Per-citizen metrics** over the spells intersecting P: cost = allocated; cost by
+//!   department (booked by posting department, activity by service department); distinct
+//!   services; distinct departments (of those services); distinct contact persons (spells with
+//!   one); **max concurrent distinct services / departments** = the maximum over days in P of the
+//!   number of distinct services (departments) with a spell covering the day, spells clipped to
+//!   P (open end = P.to). A spell ending on day d and one starting on d + 1 do not overlap.
+//! - **Per family** (families of `Families::build`, i.e. persons sharing a family pseudonym):
+//!   costs are sums over members; distinct counts and concurrency are taken over the union of
+//!   the members' spells (a service two members both receive counts once).
+//! - **Concentration** over all N persons of the register, zero-cost ones included: with costs
+//!   sorted descending, top-k share = Σ of the ⌈k·N/100⌉ largest / cost_allocated for k = 1, 3,
+//!   5, 10; Gini on ascending x_1..x_N: G = 2·Σ i·x_i / (N·Σx) − (N+1)/N (i from 1, i128 sums,
+//!   f64 only at the end); Lorenz points (i/N, Σ_{j≤i} x_j / Σx). The same for families (N =
+//!   number of families, family cost = Σ of its members' allocated cost).
+//! - **Complexity**: citizens with max concurrent departments ≥ 2, ≥ 3, ≥ 4 and with max
+//!   concurrent services ≥ 7, each with count and Σ allocated cost; and the distribution over
+//!   0, 1, 2, 3, 4+ concurrent departments (all N persons; no spell = 0).
+//!
+//! # Disclosure control ([`disclosure`], threshold 5)
+//! No published value describes 1–4 persons: department rows by the smallest of their person
+//! counts (persons, booked persons, persons with priced activity); the overall figures likewise;
+//! complexity rows by their number of citizens; a top-k share by ⌈k·N/100⌉ and, with the Lorenz
+//! points, so that any two published cumulative points differ by at least 5 persons; the Gini
+//! and the counts of citizens/families by N. Secondary suppression: a table with a published
+//! total never has exactly one hidden cell, and "≥ k departments" rows are withheld when they
+//! would single out a hidden bucket. No person, family or contact pseudonym is ever output.
+
+pub mod allocation;
+pub mod complexity;
+pub mod concentration;
+pub mod disclosure;
+pub mod messages;
+pub mod metrics;
+pub mod report;
+pub mod summary;
+pub mod svg;
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
+pub use allocation::{Allocation, CostCentre, allocate, default_period};
+pub use disclosure::{Cell, MIN_PERSONS, Suppression};
+pub use messages::Lang;
+pub use metrics::{Metrics, UnitMetrics, compute_metrics};
+pub use report::{ReportError, ReportFiles, write_report};
+pub use summary::{Analysis, summarise};
+
+use tvaers_core::{Period, Pseudonymised, Register};
+
+/// All three computing stages in one call.
+pub fn analyse(reg: &Register<Pseudonymised>, period: Period) -> Analysis {
+    let alloc = allocate(reg, period);
+    let metrics = compute_metrics(reg, &alloc, period);
+    summarise(reg, &alloc, &metrics)
+}

@@ -1,0 +1,395 @@
+//! Stage 1: cost allocation — which of the period's spending can be put on a person.
+//!
+//! Booked postings (registrantbogført) are a person's cost as booked. Spells whose
+//! (person, account function) pair has no booked posting in the period are priced with the unit
+//! prices ([`activity_cost`]); the pair rule is what prevents counting a benefit both as booked
+//! and as activity. See the crate documentation for the exact rules.
+
+use chrono::{Datelike, NaiveDate};
+use std::collections::HashMap;
+use tvaers_core::service::activity_cost;
+use tvaers_core::{
+    AccountFunction, Catalogue, Department, Ore, Period, PersonIx, PersonSpells, Posting,
+    Pseudonymised, Register, ServiceIx,
+};
+
+/// Where a cost is reported: a department, or "unmapped" for postings whose function no
+/// catalogue service uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CostCentre {
+    Department(Department),
+    Unmapped,
+}
+
+impl CostCentre {
+    pub const COUNT: usize = 9;
+
+    /// Every department in [`Department::ALL`] order, then "unmapped".
+    pub const ALL: [CostCentre; 9] = [
+        CostCentre::Department(Department::Employment),
+        CostCentre::Department(Department::AdultSocial),
+        CostCentre::Department(Department::ChildrenFamily),
+        CostCentre::Department(Department::Health),
+        CostCentre::Department(Department::Elderly),
+        CostCentre::Department(Department::Psychiatry),
+        CostCentre::Department(Department::Disability),
+        CostCentre::Department(Department::Integration),
+        CostCentre::Unmapped,
+    ];
+
+    /// Dense index 0..9 (departments by [`Department::index`], unmapped last).
+    pub fn index(self) -> usize {
+        match self {
+            CostCentre::Department(d) => d.index(),
+            CostCentre::Unmapped => 8,
+        }
+    }
+
+    /// The code used in machine-readable output (`unmapped` for the last).
+    pub fn code(self) -> &'static str {
+        match self {
+            CostCentre::Department(d) => d.code(),
+            CostCentre::Unmapped => "unmapped",
+        }
+    }
+}
+
+/// O(1) account function → department lookup with the semantics of
+/// [`Catalogue::department_of_function`] (the first catalogue service on the function).
+#[derive(Debug, Clone)]
+pub struct FunctionCentres {
+    /// Indexed by `a·10000 + b·100 + c`; 255 = no service on that function.
+    dense: Vec<u8>,
+    /// Functions outside the dense range (not produced by the parser, but constructible).
+    other: HashMap<AccountFunction, Department>,
+}
+
+const NO_DEPARTMENT: u8 = u8::MAX;
+
+impl FunctionCentres {
+    pub fn build(catalogue: &Catalogue) -> FunctionCentres {
+        let mut dense = vec![NO_DEPARTMENT; 100_000];
+        let mut other = HashMap::new();
+        for e in catalogue.entries() {
+            match dense_slot(e.function) {
+                Some(i) if dense[i] == NO_DEPARTMENT => dense[i] = e.department.index() as u8,
+                Some(_) => {}
+                None => {
+                    other.entry(e.function).or_insert(e.department);
+                }
+            }
+        }
+        FunctionCentres { dense, other }
+    }
+
+    pub fn department_of_function(&self, f: AccountFunction) -> Option<Department> {
+        match dense_slot(f) {
+            Some(i) => match self.dense[i] {
+                NO_DEPARTMENT => None,
+                d => Some(Department::ALL[d as usize]),
+            },
+            None => self.other.get(&f).copied(),
+        }
+    }
+
+    /// A posting's cost centre: the department of its service if set, else of its function.
+    pub fn of_posting(&self, catalogue: &Catalogue, p: &Posting) -> CostCentre {
+        match p.service {
+            Some(s) => CostCentre::Department(catalogue.get(s).department),
+            None => self
+                .department_of_function(p.function)
+                .map_or(CostCentre::Unmapped, CostCentre::Department),
+        }
+    }
+}
+
+fn dense_slot(f: AccountFunction) -> Option<usize> {
+    (f.main_account < 10 && f.main_function < 100 && f.function < 100).then(|| {
+        f.main_account as usize * 10_000 + f.main_function as usize * 100 + f.function as usize
+    })
+}
+
+/// Unit prices by service, with the fallback to the latest earlier year.
+#[derive(Debug, Clone)]
+pub struct PriceTable {
+    /// Per service, `(year, price)` sorted by year; on duplicate years the last in input order
+    /// sits last and wins.
+    by_service: Vec<Vec<(i32, Ore)>>,
+}
+
+impl PriceTable {
+    pub fn build(reg: &Register<Pseudonymised>) -> PriceTable {
+        let mut by_service = vec![Vec::new(); reg.catalogue.len()];
+        for p in &reg.prices {
+            if let Some(v) = by_service.get_mut(p.service.0 as usize) {
+                v.push((p.year, p.price));
+            }
+        }
+        for v in &mut by_service {
+            v.sort_by_key(|&(y, _)| y); // stable: keeps input order within a year
+        }
+        PriceTable { by_service }
+    }
+
+    /// The price for `year`, or of the latest earlier year that has one.
+    pub fn price(&self, service: ServiceIx, year: i32) -> Option<Ore> {
+        let v = self.by_service.get(service.0 as usize)?;
+        let n = v.partition_point(|&(y, _)| y <= year);
+        (n > 0).then(|| v[n - 1].1)
+    }
+}
+
+/// Posting indices grouped by person (compressed rows), for booked postings inside the period.
+#[derive(Debug, Clone)]
+pub struct PersonPostings {
+    offsets: Vec<u32>,
+    order: Vec<u32>,
+}
+
+impl PersonPostings {
+    fn build(postings: &[Posting], persons: usize, period: Period) -> PersonPostings {
+        let mut offsets = vec![0u32; persons + 1];
+        for p in postings {
+            if let (Some(who), true) = (p.person, period.contains(p.date)) {
+                offsets[who.0 as usize + 1] += 1;
+            }
+        }
+        for i in 0..persons {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut order = vec![0u32; offsets[persons] as usize];
+        for (i, p) in postings.iter().enumerate() {
+            if let (Some(who), true) = (p.person, period.contains(p.date)) {
+                let slot = &mut next[who.0 as usize];
+                order[*slot as usize] = i as u32;
+                *slot += 1;
+            }
+        }
+        PersonPostings { offsets, order }
+    }
+
+    /// Indices into the register's `postings` of this person's booked postings in the period.
+    pub fn of(&self, p: PersonIx) -> &[u32] {
+        let i = p.0 as usize;
+        &self.order[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+/// What a cost centre spent and how much of it was put on persons (raw, before disclosure
+/// control).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CentreCosts {
+    /// Σ of all postings in the period attributed to the centre.
+    pub total: Ore,
+    /// Σ of booked postings attributed to the centre.
+    pub booked: Ore,
+    /// Activity cost of spells of the centre's services.
+    pub activity: Ore,
+    /// Persons with a booked posting attributed to the centre, or a spell of one of its services
+    /// intersecting the period.
+    pub persons: u64,
+    /// Persons with at least one booked posting attributed to the centre.
+    pub booked_persons: u64,
+    /// Persons with at least one priced (non-skipped) spell segment of the centre's services.
+    pub activity_persons: u64,
+}
+
+impl CentreCosts {
+    /// total − booked − activity (may be negative).
+    pub fn unallocated(&self) -> Ore {
+        self.total - self.booked - self.activity
+    }
+}
+
+/// The result of [`allocate`]. Per-person vectors are indexed by [`PersonIx`].
+#[derive(Debug, Clone)]
+pub struct Allocation {
+    pub period: Period,
+    /// Σ amount of all postings dated in the period.
+    pub cost_total: Ore,
+    /// Σ of booked postings in the period.
+    pub booked_total: Ore,
+    /// Σ of activity cost.
+    pub activity_total: Ore,
+    /// Per person: Σ of their booked postings in the period.
+    pub booked: Vec<Ore>,
+    /// Per person: Σ of their activity cost.
+    pub activity: Vec<Ore>,
+    /// Per spell (index into the register's `spells`): its activity cost in the period; zero
+    /// when skipped, outside the period or unpriced.
+    pub spell_cost: Vec<Ore>,
+    /// Spells intersecting the period that were not priced because their (person, function)
+    /// pair is booked.
+    pub skipped_spells: u64,
+    /// Persons with at least one such spell.
+    pub skipped_persons: u64,
+    /// Days of non-skipped spells in the period for which no price exists (cost 0).
+    pub unpriced_spell_days: i64,
+    /// Persons with at least one unpriced day.
+    pub unpriced_persons: u64,
+    /// Persons with at least one booked posting in the period.
+    pub booked_persons: u64,
+    /// Persons with at least one priced spell segment.
+    pub activity_persons: u64,
+    /// By [`CostCentre::index`].
+    pub by_centre: [CentreCosts; CostCentre::COUNT],
+    /// The booked postings in the period, by person.
+    pub booked_postings: PersonPostings,
+    /// Spells by person (built once here, reused by the metrics).
+    pub person_spells: PersonSpells,
+    pub centres: FunctionCentres,
+}
+
+impl Allocation {
+    /// booked + activity for one person.
+    pub fn allocated(&self, p: PersonIx) -> Ore {
+        self.booked[p.0 as usize] + self.activity[p.0 as usize]
+    }
+
+    /// Σ over persons of booked + activity.
+    pub fn cost_allocated(&self) -> Ore {
+        self.booked_total + self.activity_total
+    }
+
+    /// cost_total − cost_allocated; negative when more is allocated than was spent.
+    pub fn unallocated(&self) -> Ore {
+        self.cost_total - self.cost_allocated()
+    }
+
+    pub fn persons(&self) -> usize {
+        self.booked.len()
+    }
+}
+
+/// Stage 1. Puts the period's postings and priced activity on persons.
+pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
+    let n = reg.persons.len();
+    let centres = FunctionCentres::build(&reg.catalogue);
+    let prices = PriceTable::build(reg);
+    let mut by_centre = [CentreCosts::default(); CostCentre::COUNT];
+
+    let mut cost_total = Ore::ZERO;
+    for p in &reg.postings {
+        if period.contains(p.date) {
+            cost_total += p.amount;
+            let c = centres.of_posting(&reg.catalogue, p).index();
+            by_centre[c].total += p.amount;
+            if p.person.is_some() {
+                by_centre[c].booked += p.amount;
+            }
+        }
+    }
+
+    let booked_postings = PersonPostings::build(&reg.postings, n, period);
+    let person_spells = PersonSpells::build(&reg.spells, n);
+    let mut booked = vec![Ore::ZERO; n];
+    let mut activity = vec![Ore::ZERO; n];
+    let mut spell_cost = vec![Ore::ZERO; reg.spells.len()];
+    let (mut skipped_spells, mut skipped_persons) = (0u64, 0u64);
+    let (mut unpriced_spell_days, mut unpriced_persons) = (0i64, 0u64);
+    let (mut booked_persons, mut activity_persons) = (0u64, 0u64);
+    // Bit c set: the person counts towards centre c (any / booked / activity).
+    let mut functions: Vec<AccountFunction> = Vec::new();
+
+    for pi in 0..n {
+        let who = PersonIx(pi as u32);
+        let (mut any_mask, mut booked_mask, mut activity_mask) = (0u16, 0u16, 0u16);
+        functions.clear();
+        let mine = booked_postings.of(who);
+        for &ix in mine {
+            let p = &reg.postings[ix as usize];
+            booked[pi] += p.amount;
+            functions.push(p.function);
+            let c = centres.of_posting(&reg.catalogue, p).index();
+            any_mask |= 1 << c;
+            booked_mask |= 1 << c;
+        }
+        if !mine.is_empty() {
+            booked_persons += 1;
+        }
+        functions.sort_unstable();
+        functions.dedup();
+
+        let (mut skipped_any, mut unpriced_any) = (false, false);
+        for &si in person_spells.of(who) {
+            let s = &reg.spells[si as usize];
+            let Some(clip) = period.intersect(s.start, s.end) else {
+                continue;
+            };
+            let entry = reg.catalogue.get(s.service);
+            let c = CostCentre::Department(entry.department).index();
+            any_mask |= 1 << c;
+            if functions.binary_search(&entry.function).is_ok() {
+                skipped_spells += 1;
+                skipped_any = true;
+                continue;
+            }
+            let mut cost = Ore::ZERO;
+            for (year, seg) in clip.year_segments() {
+                match prices.price(s.service, year) {
+                    Some(price) => {
+                        cost += activity_cost(s.volume, price, entry.unit, seg.days());
+                        activity_mask |= 1 << c;
+                    }
+                    None => {
+                        unpriced_spell_days += seg.days();
+                        unpriced_any = true;
+                    }
+                }
+            }
+            spell_cost[si as usize] = cost;
+            activity[pi] += cost;
+            by_centre[c].activity += cost;
+        }
+        skipped_persons += skipped_any as u64;
+        unpriced_persons += unpriced_any as u64;
+        activity_persons += (activity_mask != 0) as u64;
+        for (c, cc) in by_centre.iter_mut().enumerate() {
+            cc.persons += (any_mask >> c & 1) as u64;
+            cc.booked_persons += (booked_mask >> c & 1) as u64;
+            cc.activity_persons += (activity_mask >> c & 1) as u64;
+        }
+    }
+
+    let booked_total = booked.iter().copied().sum();
+    let activity_total = activity.iter().copied().sum();
+    Allocation {
+        period,
+        cost_total,
+        booked_total,
+        activity_total,
+        booked,
+        activity,
+        spell_cost,
+        skipped_spells,
+        skipped_persons,
+        unpriced_spell_days,
+        unpriced_persons,
+        booked_persons,
+        activity_persons,
+        by_centre,
+        booked_postings,
+        person_spells,
+        centres,
+    }
+}
+
+/// The last calendar year fully covered by postings: the year of the latest posting if it is
+/// dated 31 December, else the year before. Without postings, the year of the latest spell
+/// start; without either, the current calendar year.
+pub fn default_period(reg: &Register<Pseudonymised>) -> Period {
+    if let Some(last) = reg.postings.iter().map(|p| p.date).max() {
+        let year = if last.month() == 12 && last.day() == 31 {
+            last.year()
+        } else {
+            last.year() - 1
+        };
+        return Period::year(year);
+    }
+    let year = reg.spells.iter().map(|s| s.start).max().map_or_else(
+        || chrono::Local::now().date_naive().year(),
+        |d: NaiveDate| d.year(),
+    );
+    Period::year(year)
+}

@@ -1,0 +1,360 @@
+//! Disclosure control (REFERENCE.md §4, threshold 5): the only way a statistic leaves this crate.
+//!
+//! Every figure a writer may print is a [`Cell`], and a `Cell` can only be made here:
+//!
+//! - [`publish`]`(persons, value)` — primary suppression: a value describing 1–4 persons is
+//!   dropped. A value that describes no person at all (`persons == 0`, e.g. an empty row) is
+//!   published; it tells nothing about anyone.
+//! - [`derive`]`(&[sources], persons, value)` — a value computed from other cells (a difference,
+//!   a share) is suppressed when any of its sources is, so a hidden value cannot be rebuilt from a
+//!   derived one.
+//! - [`protect_margin`] — secondary suppression for a table whose total is published: if exactly
+//!   one cell is hidden it could be recovered as *total − the others*, so the published cell with
+//!   the fewest persons is hidden too.
+//! - [`withheld`] — a cell hidden outright (e.g. a top-k share that would differ from another
+//!   published one by fewer than 5 persons).
+//! - [`safe_cuts`] / [`even_cuts`] — which points of a cumulative curve (Lorenz curve and top-k
+//!   shares together) may be shown: any two of them differ by at least [`MIN_PERSONS`] persons.
+//! - [`safe_tails`] — which cumulative rows ("2 or more", "3 or more") of a protected
+//!   distribution may be shown without isolating a hidden bucket by subtraction.
+//!
+//! A suppressed cell no longer holds its value (it is dropped at construction), and its `Debug`
+//! form prints nothing but the fact of suppression, so not even a careless `{:?}` can leak it.
+
+use std::fmt;
+
+/// The smallest number of persons a published figure may describe (REFERENCE.md §4: Tværs uses 5).
+pub const MIN_PERSONS: u64 = 5;
+
+/// Why a cell is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suppression {
+    /// It describes fewer than [`MIN_PERSONS`] persons (shown as "<5").
+    Primary,
+    /// It is hidden so that a primary-suppressed cell cannot be recovered by subtraction, or
+    /// because it is computed from a hidden cell (shown as "—").
+    Secondary,
+}
+
+/// A statistic that has passed disclosure control: either its value, or the fact that it is
+/// suppressed. Construct with [`publish`] or [`derive`].
+#[derive(Clone, PartialEq)]
+pub struct Cell<T> {
+    value: Option<T>,
+    /// Persons the value describes; kept only to choose secondary suppressions and never shown
+    /// while the cell is suppressed.
+    persons: u64,
+    suppression: Option<Suppression>,
+}
+
+/// Anything that may be hidden; lets [`derive`] take cells of different value types.
+pub trait Disclosed {
+    fn is_suppressed(&self) -> bool;
+}
+
+impl<T> Disclosed for Cell<T> {
+    fn is_suppressed(&self) -> bool {
+        self.suppression.is_some()
+    }
+}
+
+/// Publishes `value`, which describes `persons` persons; suppressed when 0 < persons < 5.
+pub fn publish<T>(persons: u64, value: T) -> Cell<T> {
+    if persons > 0 && persons < MIN_PERSONS {
+        Cell {
+            value: None,
+            persons,
+            suppression: Some(Suppression::Primary),
+        }
+    } else {
+        Cell {
+            value: Some(value),
+            persons,
+            suppression: None,
+        }
+    }
+}
+
+/// Publishes a value computed from `sources`: primary rule on `persons` as [`publish`], and
+/// suppressed (secondary) when any source is suppressed.
+pub fn derive<T>(sources: &[&dyn Disclosed], persons: u64, value: T) -> Cell<T> {
+    let cell = publish(persons, value);
+    if cell.is_suppressed() || !sources.iter().any(|s| s.is_suppressed()) {
+        cell
+    } else {
+        Cell {
+            value: None,
+            persons,
+            suppression: Some(Suppression::Secondary),
+        }
+    }
+}
+
+impl<T> Cell<T> {
+    /// The value, or `None` when suppressed.
+    pub fn value(&self) -> Option<&T> {
+        self.value.as_ref()
+    }
+
+    pub fn is_suppressed(&self) -> bool {
+        self.suppression.is_some()
+    }
+
+    pub fn suppression(&self) -> Option<Suppression> {
+        self.suppression
+    }
+
+    /// Persons the value describes, when published.
+    pub fn persons(&self) -> Option<u64> {
+        self.value.as_ref().map(|_| self.persons)
+    }
+
+    /// Transforms the published value; a suppressed cell stays suppressed for the same reason.
+    pub fn map<U>(&self, f: impl FnOnce(&T) -> U) -> Cell<U> {
+        Cell {
+            value: self.value.as_ref().map(f),
+            persons: self.persons,
+            suppression: self.suppression,
+        }
+    }
+
+    fn suppress_secondary(&mut self) {
+        self.value = None;
+        self.suppression = Some(Suppression::Secondary);
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Cell<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.value, self.suppression) {
+            (Some(v), _) => write!(f, "Cell({v:?})"),
+            (None, s) => write!(f, "Cell(suppressed {s:?})"),
+        }
+    }
+}
+
+/// Secondary suppression for the cells of one table whose total is published.
+///
+/// If exactly one cell is suppressed, the published cell with the fewest persons (at least one;
+/// the first such on ties) is suppressed too. Returns `false` when that was needed but no cell
+/// could be chosen: then the caller must not publish the total either.
+pub fn protect_margin<T>(cells: &mut [Cell<T>]) -> bool {
+    let hidden = cells.iter().filter(|c| c.is_suppressed()).count();
+    if hidden != 1 {
+        return true;
+    }
+    // Cells describing nobody are no protection: an empty row is guessed to be zero.
+    let candidate = cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_suppressed() && c.persons > 0)
+        .min_by_key(|(i, c)| (c.persons, *i))
+        .map(|(i, _)| i);
+    match candidate {
+        Some(i) => {
+            cells[i].suppress_secondary();
+            true
+        }
+        None => false,
+    }
+}
+
+/// A cell that is withheld without being published first: primary when it describes 1–4
+/// persons, otherwise secondary (it would let a hidden value be recovered).
+pub fn withheld<T>(persons: u64) -> Cell<T> {
+    let primary = persons > 0 && persons < MIN_PERSONS;
+    Cell {
+        value: None,
+        persons,
+        suppression: Some(if primary {
+            Suppression::Primary
+        } else {
+            Suppression::Secondary
+        }),
+    }
+}
+
+/// Which cut points of a cumulative curve over `n` sorted units may be shown.
+///
+/// A cut `c` (0 ≤ c ≤ n) publishes the sum of the `c` lowest units (and so, with the total, of
+/// the `n − c` highest). Two published cuts give the sum of the units between them, so every
+/// gap between accepted cuts, 0 and `n` must be 0 or at least [`MIN_PERSONS`]. Candidates are
+/// taken greedily in the order given (put the ones that matter most first); the result says
+/// for each whether it was accepted. Nothing is accepted when `n < MIN_PERSONS`.
+pub fn safe_cuts(n: usize, candidates: &[usize]) -> Vec<bool> {
+    let min = MIN_PERSONS as usize;
+    let mut accepted: Vec<usize> = vec![0, n];
+    candidates
+        .iter()
+        .map(|&c| {
+            let ok = n >= min && c <= n && accepted.iter().all(|&a| a == c || a.abs_diff(c) >= min);
+            if ok {
+                accepted.push(c);
+            }
+            ok
+        })
+        .collect()
+}
+
+/// Evenly spaced candidate cuts `⌊j·n/g⌋`, j = 1..=g, with g = min(max_points, n / 5), so that
+/// the steps are at least [`MIN_PERSONS`] apart.
+pub fn even_cuts(n: usize, max_points: usize) -> Vec<usize> {
+    let groups = max_points.min(n / MIN_PERSONS as usize);
+    (1..=groups)
+        .map(|j| (j as u128 * n as u128 / groups as u128) as usize)
+        .collect()
+}
+
+/// For a table of `cells` whose total is published (after [`protect_margin`]), which tail sums
+/// `Σ_{j ≥ k} cells[j]` may also be published, for each `k` in `tails` (taken greedily in
+/// order). The published tails cut the cells into runs whose sums become known; a tail is
+/// refused when a run would then contain exactly one hidden cell.
+pub fn safe_tails<T>(cells: &[Cell<T>], tails: &[usize]) -> Vec<bool> {
+    let mut cuts: Vec<usize> = vec![0, cells.len()];
+    tails
+        .iter()
+        .map(|&k| {
+            let mut trial = cuts.clone();
+            trial.push(k.min(cells.len()));
+            trial.sort_unstable();
+            trial.dedup();
+            let ok = trial.windows(2).all(|w| {
+                cells[w[0]..w[1]]
+                    .iter()
+                    .filter(|c| c.is_suppressed())
+                    .count()
+                    != 1
+            });
+            if ok {
+                cuts = trial;
+            }
+            ok
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publishes_only_zero_or_at_least_five_persons() {
+        for persons in 1..5 {
+            let c = publish(persons, 42i64);
+            assert_eq!(c.value(), None, "{persons} persons must be hidden");
+            assert_eq!(c.suppression(), Some(Suppression::Primary));
+            assert_eq!(c.persons(), None);
+        }
+        assert_eq!(publish(5, 42i64).value(), Some(&42));
+        assert_eq!(publish(0, 7i64).value(), Some(&7));
+    }
+
+    #[test]
+    fn debug_of_a_suppressed_cell_shows_no_value() {
+        let c = publish(2, 123_456_789i64);
+        let s = format!("{c:?}");
+        assert!(!s.contains("123456789") && !s.contains('2'), "{s}");
+    }
+
+    #[test]
+    fn derived_cells_inherit_suppression() {
+        let hidden = publish(3, 10i64);
+        let shown = publish(50, 20i64);
+        let d = derive(&[&hidden, &shown], 60, 30i64);
+        assert_eq!(d.suppression(), Some(Suppression::Secondary));
+        assert_eq!(derive(&[&shown], 60, 30i64).value(), Some(&30));
+        assert_eq!(
+            derive(&[&shown], 2, 30i64).suppression(),
+            Some(Suppression::Primary)
+        );
+        assert!(shown.map(|v| v * 2).value() == Some(&40));
+        assert!(hidden.map(|v| v * 2).is_suppressed());
+    }
+
+    #[test]
+    fn one_hidden_cell_drags_the_next_smallest_with_it() {
+        let mut t = vec![
+            publish(100, 1000i64),
+            publish(2, 10),
+            publish(7, 70),
+            publish(0, 0),
+            publish(9, 90),
+        ];
+        assert!(protect_margin(&mut t));
+        let hidden: Vec<usize> = (0..t.len()).filter(|&i| t[i].is_suppressed()).collect();
+        assert_eq!(
+            hidden,
+            vec![1, 2],
+            "the 7-person cell is the next smallest non-empty one"
+        );
+        assert_eq!(t[2].suppression(), Some(Suppression::Secondary));
+        // The published cells no longer add up to the total minus a single unknown.
+        let published: i64 = t.iter().filter_map(|c| c.value()).sum();
+        assert_eq!(1170 - published, 80);
+    }
+
+    #[test]
+    fn two_hidden_cells_need_nothing_more_and_a_lone_cell_hides_the_total() {
+        let mut t = vec![publish(2, 1i64), publish(3, 2), publish(50, 3)];
+        assert!(protect_margin(&mut t));
+        assert!(!t[2].is_suppressed());
+        let mut lone = vec![publish(2, 1i64), publish(0, 0)];
+        assert!(!protect_margin(&mut lone), "no partner: the total must go");
+    }
+
+    #[test]
+    fn withheld_cells_say_why() {
+        assert_eq!(withheld::<i64>(3).suppression(), Some(Suppression::Primary));
+        assert_eq!(
+            withheld::<i64>(30).suppression(),
+            Some(Suppression::Secondary)
+        );
+        assert_eq!(withheld::<i64>(30).value(), None);
+    }
+
+    #[test]
+    fn curve_cuts_never_isolate_fewer_than_five() {
+        assert_eq!(safe_cuts(4, &[2, 4]), vec![false, false]);
+        // n = 101: top 1 % (2 units, cut 99) and top 3 % (4 units, cut 97) are refused; top 5 %
+        // (6 units, cut 95) and top 10 % (11 units, cut 90) are kept; then an even grid point
+        // at 93 would isolate 93..95 and is refused, 85 is fine.
+        assert_eq!(
+            safe_cuts(101, &[99, 97, 95, 90, 93, 85, 101]),
+            vec![false, false, true, true, false, true, true]
+        );
+        for n in [5usize, 9, 10, 11, 99, 501, 650_000] {
+            let b = even_cuts(n, 100);
+            assert_eq!(*b.last().unwrap(), n);
+            assert!(b.len() <= 100);
+            let ok = safe_cuts(n, &b);
+            assert!(ok.iter().all(|&x| x), "n={n}: even cuts are all safe");
+        }
+        assert!(even_cuts(4, 100).is_empty());
+    }
+
+    #[test]
+    fn tails_may_not_split_off_a_single_hidden_cell() {
+        // Buckets 0..5; bucket 4 (3 persons) hidden, bucket 3 hidden as its partner.
+        let mut t = vec![
+            publish(100, 0i64),
+            publish(50, 0),
+            publish(20, 0),
+            publish(8, 0),
+            publish(3, 0),
+        ];
+        assert!(protect_margin(&mut t));
+        assert!(t[3].is_suppressed() && t[4].is_suppressed());
+        // Σ_{≥2} keeps both hidden buckets together: fine. Σ_{≥3} is the sum of the two hidden
+        // ones, already known as total − the rest: fine. Σ_{≥4} isolates bucket 4: refused.
+        assert_eq!(safe_tails(&t, &[2, 3, 4]), vec![true, true, false]);
+        // With bucket 2 hidden instead of 3, Σ_{≥3} would split them: refused, and Σ_{≥4} too.
+        let t2 = vec![
+            publish(100, 0i64),
+            publish(50, 0),
+            withheld(20),
+            publish(8, 0),
+            publish(3, 0),
+        ];
+        assert_eq!(safe_tails(&t2, &[2, 3, 4]), vec![true, false, false]);
+    }
+}

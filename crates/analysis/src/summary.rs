@@ -1,0 +1,569 @@
+//! Stage 2½: from raw allocation and metrics to the published [`Analysis`] — every figure in it
+//! is a [`Cell`] that has passed [`crate::disclosure`]. Writers see only this.
+
+use crate::allocation::{Allocation, CostCentre};
+use crate::complexity::{self, BUCKETS, DEPARTMENT_THRESHOLDS, Group};
+use crate::concentration::{Concentration, TOP_KS, top_count};
+use crate::disclosure::{
+    Cell, MIN_PERSONS, derive, even_cuts, protect_margin, publish, safe_cuts, safe_tails, withheld,
+};
+use crate::metrics::{Metrics, UnitMetrics};
+use serde_json::{Map, Value, json};
+use tvaers_core::{Ore, Period, Pseudonymised, Register};
+
+/// The most points a Lorenz curve gets (besides those of the top-k shares).
+pub const LORENZ_POINTS: usize = 100;
+
+/// Overall coverage: how much of the period's spending is put on persons.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coverage {
+    pub cost_total: Ore,
+    pub booked: Ore,
+    pub activity: Ore,
+    pub allocated: Ore,
+    pub unallocated: Ore,
+    /// Fractions of `cost_total`; `None` when it is zero.
+    pub booked_share: Option<f64>,
+    pub activity_share: Option<f64>,
+    pub unallocated_share: Option<f64>,
+}
+
+/// One row of coverage by department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CentreRow {
+    /// Persons with a booked posting of the centre or a spell of its services in the period.
+    pub persons: u64,
+    pub total: Ore,
+    pub booked: Ore,
+    pub activity: Ore,
+    pub unallocated: Ore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TopShare {
+    /// ⌈k·N/100⌉.
+    pub units: u64,
+    /// Σ of their cost.
+    pub cost: Ore,
+    /// Fraction of the population's cost; `None` when that is zero.
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LorenzPoint {
+    pub population_share: f64,
+    pub cost_share: f64,
+}
+
+/// Published concentration figures for one population (citizens or families).
+#[derive(Debug, Clone)]
+pub struct ConcentrationTable {
+    /// Units in the population (N).
+    pub population: Cell<u64>,
+    /// For k in [`TOP_KS`].
+    pub top: Vec<(u32, Cell<TopShare>)>,
+    pub gini: Cell<Option<f64>>,
+    /// Points in ascending population share, ending at (1, 1); (0, 0) is implied.
+    pub lorenz: Vec<Cell<LorenzPoint>>,
+}
+
+/// A group of citizens (or families) in the complexity tables.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupRow {
+    pub units: u64,
+    pub cost: Ore,
+    pub mean_services: Option<f64>,
+    pub mean_contacts: Option<f64>,
+}
+
+impl GroupRow {
+    fn of(g: &Group) -> GroupRow {
+        let mean = |s: u64| (g.units > 0).then(|| s as f64 / g.units as f64);
+        GroupRow {
+            units: g.units,
+            cost: g.cost,
+            mean_services: mean(g.services),
+            mean_contacts: mean(g.contacts),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ComplexityTable {
+    /// By max concurrent departments 0, 1, 2, 3, 4+.
+    pub distribution: Vec<Cell<GroupRow>>,
+    /// (threshold, row) for ≥ 2, ≥ 3, ≥ 4 concurrent departments.
+    pub departments_at_least: Vec<(u8, Cell<GroupRow>)>,
+    /// ≥ 7 concurrent services.
+    pub services_7plus: Cell<GroupRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DataQuality {
+    /// Days of spells in the period without any unit price (costed at 0).
+    pub unpriced_spell_days: Cell<i64>,
+    /// Spells not priced because the person's cost on that function is booked.
+    pub skipped_spells: Cell<u64>,
+}
+
+/// Everything the reports may show, after disclosure control.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub period: Period,
+    pub citizens: Cell<u64>,
+    pub families: Cell<u64>,
+    pub coverage: Cell<Coverage>,
+    /// One row per [`CostCentre::ALL`].
+    pub centres: Vec<(CostCentre, Cell<CentreRow>)>,
+    pub concentration: ConcentrationTable,
+    pub family_concentration: ConcentrationTable,
+    pub complexity: ComplexityTable,
+    pub family_complexity: ComplexityTable,
+    pub data_quality: DataQuality,
+}
+
+/// The smallest non-zero count (0 if all are zero): a value combining several groups of
+/// persons is only as safe as its smallest group.
+fn min_nonzero(xs: &[u64]) -> u64 {
+    xs.iter().copied().filter(|&x| x > 0).min().unwrap_or(0)
+}
+
+fn share(part: Ore, total: Ore) -> Option<f64> {
+    (total.0 != 0).then(|| part.0 as f64 / total.0 as f64)
+}
+
+fn concentration_table(costs: &[Ore]) -> ConcentrationTable {
+    let c = Concentration::new(costs);
+    let n = c.n;
+    let tops: Vec<usize> = TOP_KS.iter().map(|&k| top_count(k, n)).collect();
+    // Top-k cuts first (they matter most), then an even grid for the curve.
+    let mut candidates: Vec<usize> = tops.iter().map(|&m| n - m).collect();
+    candidates.extend(even_cuts(n, LORENZ_POINTS));
+    let ok = safe_cuts(n, &candidates);
+    let top = TOP_KS
+        .iter()
+        .zip(&tops)
+        .zip(&ok)
+        .map(|((&k, &m), &fine)| {
+            let cell = if fine {
+                let cost = c.top_sum(k);
+                publish(
+                    m as u64,
+                    TopShare {
+                        units: m as u64,
+                        cost,
+                        share: share(cost, c.total),
+                    },
+                )
+            } else {
+                withheld(m as u64)
+            };
+            (k, cell)
+        })
+        .collect();
+    let mut cuts: Vec<usize> = candidates
+        .iter()
+        .zip(&ok)
+        .filter(|(cut, fine)| **fine && **cut > 0)
+        .map(|(&cut, _)| cut)
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut prev = 0usize;
+    let lorenz = c
+        .lorenz(&cuts)
+        .into_iter()
+        .zip(&cuts)
+        .map(|((x, y), &cut)| {
+            let step = (cut - prev) as u64;
+            prev = cut;
+            publish(
+                step,
+                LorenzPoint {
+                    population_share: x,
+                    cost_share: y,
+                },
+            )
+        })
+        .collect();
+    ConcentrationTable {
+        population: publish(n as u64, n as u64),
+        top,
+        gini: publish(n as u64, c.gini()),
+        lorenz,
+    }
+}
+
+/// Returns the table and whether its margin (population and total cost) may be published.
+fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
+    let raw = complexity::complexity(m);
+    let mut distribution: Vec<Cell<GroupRow>> = raw
+        .distribution
+        .iter()
+        .map(|g| publish(g.units, GroupRow::of(g)))
+        .collect();
+    let margin_ok = protect_margin(&mut distribution);
+    let tails: Vec<usize> = DEPARTMENT_THRESHOLDS.iter().map(|&t| t as usize).collect();
+    let tail_ok = safe_tails(&distribution, &tails);
+    debug_assert_eq!(distribution.len(), BUCKETS);
+    let departments_at_least = DEPARTMENT_THRESHOLDS
+        .iter()
+        .zip(&raw.departments_at_least)
+        .zip(&tail_ok)
+        .map(|((&t, g), &fine)| {
+            let cell = if fine {
+                publish(g.units, GroupRow::of(g))
+            } else {
+                withheld(g.units)
+            };
+            (t, cell)
+        })
+        .collect();
+    let services_7plus = publish(raw.services_7plus.units, GroupRow::of(&raw.services_7plus));
+    (
+        ComplexityTable {
+            distribution,
+            departments_at_least,
+            services_7plus,
+        },
+        margin_ok,
+    )
+}
+
+/// Concentration, complexity and coverage, under disclosure control.
+pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Metrics) -> Analysis {
+    let n = reg.persons.len() as u64;
+    let f = metrics.family_index.len() as u64;
+
+    let mut centres: Vec<Cell<CentreRow>> = CostCentre::ALL
+        .iter()
+        .map(|c| {
+            let raw = &alloc.by_centre[c.index()];
+            let row = CentreRow {
+                persons: raw.persons,
+                total: raw.total,
+                booked: raw.booked,
+                activity: raw.activity,
+                unallocated: raw.unallocated(),
+            };
+            publish(
+                min_nonzero(&[raw.persons, raw.booked_persons, raw.activity_persons]),
+                row,
+            )
+        })
+        .collect();
+    let centres_margin_ok = protect_margin(&mut centres);
+
+    let (complexity, citizens_margin_ok) = complexity_table(&metrics.citizens);
+    let (family_complexity, families_margin_ok) = complexity_table(&metrics.families);
+
+    let cost_total = alloc.cost_total;
+    let allocated = alloc.cost_allocated();
+    let coverage_value = Coverage {
+        cost_total,
+        booked: alloc.booked_total,
+        activity: alloc.activity_total,
+        allocated,
+        unallocated: alloc.unallocated(),
+        booked_share: share(alloc.booked_total, cost_total),
+        activity_share: share(alloc.activity_total, cost_total),
+        unallocated_share: share(alloc.unallocated(), cost_total),
+    };
+    let coverage_persons = min_nonzero(&[alloc.booked_persons, alloc.activity_persons]);
+    let coverage = if centres_margin_ok && citizens_margin_ok && families_margin_ok {
+        publish(coverage_persons, coverage_value)
+    } else {
+        withheld(coverage_persons)
+    };
+    let citizens = if citizens_margin_ok {
+        publish(n, n)
+    } else {
+        withheld(n)
+    };
+    let families = if families_margin_ok {
+        derive(&[&citizens], n, f)
+    } else {
+        withheld(n)
+    };
+
+    Analysis {
+        period: alloc.period,
+        citizens,
+        families,
+        coverage,
+        centres: CostCentre::ALL.into_iter().zip(centres).collect(),
+        concentration: concentration_table(&metrics.citizens.cost),
+        family_concentration: concentration_table(&metrics.families.cost),
+        complexity,
+        family_complexity,
+        data_quality: DataQuality {
+            unpriced_spell_days: publish(alloc.unpriced_persons, alloc.unpriced_spell_days),
+            skipped_spells: publish(alloc.skipped_persons, alloc.skipped_spells),
+        },
+    }
+}
+
+/// Writes cells into JSON, collecting the JSON Pointer of every suppressed value.
+struct JsonOut {
+    suppressed: Vec<String>,
+}
+
+impl JsonOut {
+    fn scalar<T>(&mut self, path: &str, c: &Cell<T>, f: impl FnOnce(&T) -> Value) -> Value {
+        match c.value() {
+            Some(v) => f(v),
+            None => {
+                self.suppressed.push(path.to_string());
+                Value::Null
+            }
+        }
+    }
+
+    /// An object row: published → its fields and `"suppressed": false`; suppressed → the same
+    /// keys as `null` and `"suppressed": true`.
+    fn row<T>(
+        &mut self,
+        path: &str,
+        c: &Cell<T>,
+        fixed: &[(&str, Value)],
+        keys: &[&str],
+        f: impl FnOnce(&T) -> Vec<Value>,
+    ) -> Value {
+        let mut m = Map::new();
+        for (k, v) in fixed {
+            m.insert(k.to_string(), v.clone());
+        }
+        match c.value() {
+            Some(v) => {
+                for (k, x) in keys.iter().zip(f(v)) {
+                    m.insert(k.to_string(), x);
+                }
+                m.insert("suppressed".into(), Value::Bool(false));
+            }
+            None => {
+                for k in keys {
+                    m.insert(k.to_string(), Value::Null);
+                    self.suppressed.push(format!("{path}/{k}"));
+                }
+                m.insert("suppressed".into(), Value::Bool(true));
+            }
+        }
+        Value::Object(m)
+    }
+
+    fn concentration(&mut self, path: &str, t: &ConcentrationTable) -> Value {
+        let mut m = Map::new();
+        for (k, cell) in &t.top {
+            let key = format!("top{k}");
+            let v = self.scalar(&format!("{path}/{key}"), cell, |s| json!(s.share));
+            m.insert(key, v);
+        }
+        m.insert(
+            "gini".into(),
+            self.scalar(&format!("{path}/gini"), &t.gini, |g| json!(g)),
+        );
+        Value::Object(m)
+    }
+
+    fn top_shares(&mut self, path: &str, t: &ConcentrationTable) -> Value {
+        Value::Array(
+            t.top
+                .iter()
+                .enumerate()
+                .map(|(i, (k, cell))| {
+                    self.row(
+                        &format!("{path}/{i}"),
+                        cell,
+                        &[("k", json!(k))],
+                        &["units", "cost_ore", "share"],
+                        |s| vec![json!(s.units), json!(s.cost.0), json!(s.share)],
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn lorenz(&mut self, t: &ConcentrationTable) -> Value {
+        Value::Array(
+            t.lorenz
+                .iter()
+                .filter_map(|c| c.value())
+                .map(|p| json!([p.population_share, p.cost_share]))
+                .collect(),
+        )
+    }
+
+    fn group(
+        &mut self,
+        path: &str,
+        unit_key: &str,
+        c: &Cell<GroupRow>,
+        fixed: &[(&str, Value)],
+    ) -> Value {
+        self.row(
+            path,
+            c,
+            fixed,
+            &[unit_key, "cost_ore", "mean_services", "mean_contacts"],
+            |g| {
+                vec![
+                    json!(g.units),
+                    json!(g.cost.0),
+                    json!(g.mean_services),
+                    json!(g.mean_contacts),
+                ]
+            },
+        )
+    }
+
+    fn complexity(&mut self, path: &str, unit_key: &str, t: &ComplexityTable) -> Value {
+        let mut m = Map::new();
+        for (thr, cell) in &t.departments_at_least {
+            let key = format!("departments_{thr}plus");
+            let v = self.group(&format!("{path}/{key}"), unit_key, cell, &[]);
+            m.insert(key, v);
+        }
+        let v = self.group(
+            &format!("{path}/services_7plus"),
+            unit_key,
+            &t.services_7plus,
+            &[],
+        );
+        m.insert("services_7plus".into(), v);
+        Value::Object(m)
+    }
+
+    fn distribution(&mut self, path: &str, unit_key: &str, t: &ComplexityTable) -> Value {
+        Value::Array(
+            t.distribution
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let label = if i + 1 == BUCKETS {
+                        format!("{i}+")
+                    } else {
+                        i.to_string()
+                    };
+                    self.group(
+                        &format!("{path}/{i}"),
+                        unit_key,
+                        cell,
+                        &[("departments", json!(label))],
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Analysis {
+    /// The machine-readable summary (`summary.json`): money in øre as integers, shares as
+    /// fractions 0–1, suppressed values `null` and listed (as JSON Pointers) under
+    /// `"suppressed"`; suppressed rows also carry `"suppressed": true`.
+    pub fn summary_json(&self) -> Value {
+        let mut o = JsonOut {
+            suppressed: Vec::new(),
+        };
+        let cov = &self.coverage;
+        let money = |o: &mut JsonOut, key: &str, f: fn(&Coverage) -> Ore| {
+            o.scalar(&format!("/{key}"), cov, |c| json!(f(c).0))
+        };
+        let cost_total = money(&mut o, "cost_total_ore", |c| c.cost_total);
+        let cost_allocated = money(&mut o, "cost_allocated_ore", |c| c.allocated);
+        let cost_booked = money(&mut o, "cost_booked_ore", |c| c.booked);
+        let cost_activity = money(&mut o, "cost_activity_ore", |c| c.activity);
+        let cost_unallocated = money(&mut o, "cost_unallocated_ore", |c| c.unallocated);
+        let coverage = o.row(
+            "/coverage",
+            cov,
+            &[],
+            &["booked_share", "activity_share", "unallocated_share"],
+            |c| {
+                vec![
+                    json!(c.booked_share),
+                    json!(c.activity_share),
+                    json!(c.unallocated_share),
+                ]
+            },
+        );
+        let citizens = o.scalar("/citizens", &self.citizens, |n| json!(n));
+        let families = o.scalar("/families", &self.families, |n| json!(n));
+        let by_department: Vec<Value> = self
+            .centres
+            .iter()
+            .enumerate()
+            .map(|(i, (centre, cell))| {
+                o.row(
+                    &format!("/coverage_by_department/{i}"),
+                    cell,
+                    &[("department", json!(centre.code()))],
+                    &[
+                        "persons",
+                        "total_ore",
+                        "booked_ore",
+                        "activity_ore",
+                        "unallocated_ore",
+                    ],
+                    |r| {
+                        vec![
+                            json!(r.persons),
+                            json!(r.total.0),
+                            json!(r.booked.0),
+                            json!(r.activity.0),
+                            json!(r.unallocated.0),
+                        ]
+                    },
+                )
+            })
+            .collect();
+        let concentration = json!({
+            "citizens": o.concentration("/concentration/citizens", &self.concentration),
+            "families": o.concentration("/concentration/families", &self.family_concentration),
+        });
+        let top_shares = json!({
+            "citizens": o.top_shares("/top_shares/citizens", &self.concentration),
+            "families": o.top_shares("/top_shares/families", &self.family_concentration),
+        });
+        let lorenz = json!({
+            "citizens": o.lorenz(&self.concentration),
+            "families": o.lorenz(&self.family_concentration),
+        });
+        let complexity = o.complexity("/complexity", "citizens", &self.complexity);
+        let complexity_families =
+            o.complexity("/complexity_families", "families", &self.family_complexity);
+        let distribution = json!({
+            "citizens": o.distribution("/complexity_distribution/citizens", "citizens", &self.complexity),
+            "families": o.distribution("/complexity_distribution/families", "families", &self.family_complexity),
+        });
+        let data_quality = json!({
+            "unpriced_spell_days": o.scalar("/data_quality/unpriced_spell_days", &self.data_quality.unpriced_spell_days, |d| json!(d)),
+            "skipped_spells": o.scalar("/data_quality/skipped_spells", &self.data_quality.skipped_spells, |d| json!(d)),
+        });
+        json!({
+            "format": "tvaers-analysis-summary",
+            "version": 1,
+            "period": {
+                "from": self.period.from().to_string(),
+                "to": self.period.to().to_string(),
+            },
+            "min_persons": MIN_PERSONS,
+            "citizens": citizens,
+            "families": families,
+            "cost_total_ore": cost_total,
+            "cost_allocated_ore": cost_allocated,
+            "cost_booked_ore": cost_booked,
+            "cost_activity_ore": cost_activity,
+            "cost_unallocated_ore": cost_unallocated,
+            "coverage": coverage,
+            "coverage_by_department": by_department,
+            "concentration": concentration,
+            "top_shares": top_shares,
+            "lorenz": lorenz,
+            "complexity": complexity,
+            "complexity_families": complexity_families,
+            "complexity_distribution": distribution,
+            "data_quality": data_quality,
+            "suppressed": o.suppressed,
+        })
+    }
+}

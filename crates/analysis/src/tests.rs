@@ -1,0 +1,402 @@
+//! Hand-computed cases for allocation, metrics, concentration and complexity, on registers
+//! built with [`crate::testkit`]. Expected figures are worked out in the comments.
+
+use crate::allocation::{CostCentre, allocate, default_period};
+use crate::metrics::{compute_metrics, max_concurrent_distinct};
+use crate::summary::summarise;
+use crate::testkit::{CATALOGUE, date, register};
+use tvaers_core::{Department, Ore, Period, PersonIx};
+
+fn reg(body: &str) -> tvaers_core::Register<tvaers_core::Pseudonymised> {
+    register(&format!("{CATALOGUE}\n{body}"))
+}
+
+fn centre(a: &crate::Allocation, d: Department) -> crate::allocation::CentreCosts {
+    a.by_centre[CostCentre::Department(d).index()]
+}
+
+/// a: booked on 5.57.73 (KTH) → her KTH spell is skipped, her mentor spell is priced.
+/// b: no bookings → his KTH spell is priced.
+const BOOKED_VS_ACTIVITY: &str = "
+price KTH 2024 10000.00
+price MENTOR 2024 500.00
+person a F1
+person b F2
+spell a KTH 2024-01-01 - 1 c1
+spell a MENTOR 2024-01-01 2024-12-31 2 c2
+spell b KTH 2024-07-01 2024-07-31 1 -
+posting 2024-03-01 5.57.73 10000.00 a KTH
+posting 2024-04-01 5.57.73 10000.00 a -
+posting 2023-12-31 5.57.73 99999.00 a KTH
+posting 2024-05-01 5.38.38 50000.00 - -
+posting 2024-06-01 9.99.99 1000.00 - -
+";
+
+#[test]
+fn booked_and_activity_without_double_counting() {
+    let r = reg(BOOKED_VS_ACTIVITY);
+    let a = allocate(&r, Period::year(2024));
+    // In 2024: 10,000 + 10,000 (a) + 50,000 (supplier) + 1,000 (unmapped); the 2023 posting is out.
+    assert_eq!(a.cost_total, Ore::from_kroner(71_000));
+    assert_eq!(a.booked[0], Ore::from_kroner(20_000));
+    // Mentor: 2 h/week × 500 kr × 366 days / 7 = 52,285.714… kr → 5,228,571 øre.
+    // a's KTH spell is skipped: (a, 5.57.73) is booked.
+    assert_eq!(a.activity[0], Ore(5_228_571));
+    assert_eq!(a.skipped_spells, 1);
+    // b: one benefit a month at 10,000 kr for 31 days: 10,000 × 31 × 12 / 365 = 10,191.78 kr.
+    assert_eq!(a.booked[1], Ore::ZERO);
+    assert_eq!(a.activity[1], Ore(1_019_178));
+    assert_eq!(a.cost_allocated(), Ore(2_000_000 + 5_228_571 + 1_019_178));
+    // More is allocated than spent in this toy case: reported as negative, not clamped.
+    assert_eq!(a.unallocated(), Ore(7_100_000 - 8_247_749));
+    assert_eq!(a.booked_persons, 1);
+    assert_eq!(a.activity_persons, 2);
+}
+
+#[test]
+fn coverage_by_department() {
+    let r = reg(BOOKED_VS_ACTIVITY);
+    let a = allocate(&r, Period::year(2024));
+    let emp = centre(&a, Department::Employment);
+    assert_eq!(emp.total, Ore::from_kroner(20_000)); // both of a's postings (service / function)
+    assert_eq!(emp.booked, Ore::from_kroner(20_000));
+    assert_eq!(emp.activity, Ore(5_228_571 + 1_019_178));
+    assert_eq!(emp.persons, 2);
+    assert_eq!(emp.booked_persons, 1);
+    assert_eq!(emp.activity_persons, 2);
+    // The supplier posting on 5.38.38 has no service: the catalogue puts 5.38.38 (SEL85) in
+    // adult social services.
+    let soc = centre(&a, Department::AdultSocial);
+    assert_eq!(soc.total, Ore::from_kroner(50_000));
+    assert_eq!(soc.booked + soc.activity, Ore::ZERO);
+    assert_eq!(soc.unallocated(), Ore::from_kroner(50_000));
+    assert_eq!(soc.persons, 0);
+    let un = a.by_centre[CostCentre::Unmapped.index()];
+    assert_eq!(un.total, Ore::from_kroner(1_000));
+    // The rows add up to the totals.
+    let sum =
+        |f: fn(&crate::allocation::CentreCosts) -> Ore| a.by_centre.iter().map(f).sum::<Ore>();
+    assert_eq!(sum(|c| c.total), a.cost_total);
+    assert_eq!(sum(|c| c.booked), a.booked_total);
+    assert_eq!(sum(|c| c.activity), a.activity_total);
+}
+
+#[test]
+fn posting_service_department_beats_function_department() {
+    // A posting on the employment function 5.57.73 that names the SEL85 service goes to adult
+    // social services.
+    let r = reg("person a F1\nposting 2024-02-01 5.57.73 100.00 a SEL85");
+    let a = allocate(&r, Period::year(2024));
+    assert_eq!(
+        centre(&a, Department::AdultSocial).booked,
+        Ore::from_kroner(100)
+    );
+    assert_eq!(centre(&a, Department::Employment).total, Ore::ZERO);
+}
+
+#[test]
+fn year_split_with_two_prices_fallback_and_unpriced() {
+    let r = reg("
+price HJEM 2023 400.00
+price HJEM 2024 500.00
+price GENOP 2022 300.00
+price BOTILB 2025 2000.00
+person c F1
+spell c HJEM 2023-12-01 2024-01-31 7 -
+spell c GENOP 2024-03-01 2024-03-07 7 -
+spell c PSYK 2024-02-01 2024-02-10 1 -
+spell c BOTILB 2024-01-01 2024-01-05 1 -
+");
+    let p = Period::new(date("2023-12-01"), date("2024-12-31")).unwrap();
+    let a = allocate(&r, p);
+    // HJEM 7 h/week = 1 h a day: 31 days of 2023 at 400 kr + 31 days of 2024 at 500 kr.
+    assert_eq!(a.spell_cost[0], Ore::from_kroner(31 * 400 + 31 * 500));
+    // GENOP has only a 2022 price: 7 days × 1 h × 300 kr.
+    assert_eq!(a.spell_cost[1], Ore::from_kroner(2_100));
+    // PSYK has no price at all; BOTILB only a later one: 10 + 5 unpriced days, cost 0.
+    assert_eq!(a.spell_cost[2], Ore::ZERO);
+    assert_eq!(a.spell_cost[3], Ore::ZERO);
+    assert_eq!(a.unpriced_spell_days, 15);
+    assert_eq!(a.unpriced_persons, 1);
+    assert_eq!(a.activity[0], Ore::from_kroner(27_900 + 2_100));
+    // Clipping: with P = 2024 only, HJEM costs just the 31 January days.
+    let a24 = allocate(&r, Period::year(2024));
+    assert_eq!(a24.spell_cost[0], Ore::from_kroner(31 * 500));
+}
+
+#[test]
+fn booked_pair_only_skips_the_same_function_and_person() {
+    // a is booked on MENTOR's function; her SEL85 spell and b's MENTOR spell are still priced.
+    let r = reg("
+price MENTOR 2024 100.00
+price SEL85 2024 100.00
+person a F1
+person b F1
+spell a MENTOR 2024-01-01 2024-01-07 7 -
+spell a SEL85 2024-01-01 2024-01-07 7 -
+spell b MENTOR 2024-01-01 2024-01-07 7 -
+posting 2024-01-15 5.68.90 1.00 a -
+");
+    let a = allocate(&r, Period::year(2024));
+    assert_eq!(
+        a.spell_cost,
+        vec![Ore::ZERO, Ore::from_kroner(700), Ore::from_kroner(700)]
+    );
+    assert_eq!(a.skipped_spells, 1);
+    // A booking outside the period does not make a pair.
+    let a23 = allocate(
+        &reg(
+            "price MENTOR 2024 100.00\nperson a F1\nspell a MENTOR 2024-01-01 2024-01-07 7 -\nposting 2023-06-01 5.68.90 1.00 a -",
+        ),
+        Period::year(2024),
+    );
+    assert_eq!(a23.spell_cost[0], Ore::from_kroner(700));
+}
+
+#[test]
+fn default_period_is_last_fully_covered_year() {
+    let r = reg(
+        "person a F1\nposting 2024-12-31 5.57.73 1.00 - -\nposting 2024-03-01 5.57.73 1.00 - -",
+    );
+    assert_eq!(default_period(&r), Period::year(2024));
+    let r = reg(
+        "person a F1\nposting 2025-01-02 5.57.73 1.00 - -\nposting 2024-12-31 5.57.73 1.00 - -",
+    );
+    assert_eq!(default_period(&r), Period::year(2024));
+    let r = reg("person a F1\nspell a KTH 2021-05-01 - 1 -\nspell a KTH 2019-05-01 - 1 -");
+    assert_eq!(default_period(&r), Period::year(2021));
+}
+
+#[test]
+fn concurrency_overlap_back_to_back_and_same_department() {
+    let r = reg("
+person over F1
+spell over MENTOR 2024-01-01 2024-03-31 1 c1
+spell over SEL85 2024-03-01 2024-06-30 1 c2
+spell over GENOP 2024-03-15 2024-04-15 1 c2
+person seq F2
+spell seq KTH 2024-01-01 2024-03-31 1 c3
+spell seq SEL85 2024-04-01 2024-06-30 1 -
+person dept F3
+spell dept KTH 2024-01-01 2024-12-31 1 c4
+spell dept MENTOR 2024-02-01 2024-02-29 1 c5
+spell dept MENTOR 2024-02-15 2024-03-31 1 c5
+person old F4
+spell old KTH 2020-01-01 - 1 -
+spell old SEL85 2023-01-01 2023-12-31 1 -
+spell old HJEM 2024-12-31 - 1 -
+");
+    let p = Period::year(2024);
+    let a = allocate(&r, p);
+    let m = compute_metrics(&r, &a, p);
+    let c = &m.citizens;
+    // over: 15–31 March has mentor, SEL85 and rehabilitation: 3 services in 3 departments.
+    assert_eq!(
+        (
+            c.max_concurrent_services[0],
+            c.max_concurrent_departments[0]
+        ),
+        (3, 3)
+    );
+    assert_eq!((c.services[0], c.departments[0], c.contacts[0]), (3, 3, 2));
+    // seq: back to back, never two at once, though two of each in total.
+    assert_eq!(
+        (
+            c.max_concurrent_services[1],
+            c.max_concurrent_departments[1]
+        ),
+        (1, 1)
+    );
+    assert_eq!((c.services[1], c.departments[1], c.contacts[1]), (2, 2, 1));
+    // dept: KTH and mentor are both employment; two overlapping mentor spells are one service.
+    assert_eq!(
+        (
+            c.max_concurrent_services[2],
+            c.max_concurrent_departments[2]
+        ),
+        (2, 1)
+    );
+    assert_eq!((c.services[2], c.departments[2], c.contacts[2]), (2, 1, 2));
+    // old: the open 2020 KTH spell runs through 2024; the 2023 SEL85 spell is outside; HJEM
+    // starts on the last day: 2 at once on 31 December.
+    assert_eq!(
+        (
+            c.max_concurrent_services[3],
+            c.max_concurrent_departments[3]
+        ),
+        (2, 2)
+    );
+    assert_eq!(c.services[3], 2);
+}
+
+#[test]
+fn max_concurrent_distinct_on_raw_intervals() {
+    assert_eq!(max_concurrent_distinct(&[]), 0);
+    // [1,5) and [5,9) touch but do not overlap.
+    assert_eq!(max_concurrent_distinct(&[(1, 5, 1), (5, 9, 2)]), 1);
+    assert_eq!(max_concurrent_distinct(&[(1, 6, 1), (5, 9, 2)]), 2);
+    // Same key twice counts once; a third key inside both gives 2.
+    assert_eq!(
+        max_concurrent_distinct(&[(1, 9, 1), (2, 8, 1), (3, 4, 2)]),
+        2
+    );
+}
+
+#[test]
+fn family_metrics_sum_costs_and_union_spells() {
+    let r = reg("
+price MENTOR 2024 100.00
+price FOREB 2024 1000.00
+person mor F1
+person barn F1
+person alone F2
+spell mor MENTOR 2024-01-01 2024-01-07 7 k1
+spell barn FOREB 2024-01-05 2024-01-10 1 k2
+spell barn MENTOR 2024-06-01 2024-06-07 7 k1
+posting 2024-02-01 5.57.73 250.00 mor KTH
+");
+    let p = Period::year(2024);
+    let a = allocate(&r, p);
+    let m = compute_metrics(&r, &a, p);
+    assert_eq!(m.family_index.len(), 2);
+    let f = &m.families;
+    // mor: 250 booked + 7 × 100 mentor; barn: 6 days × 1,000 + 700 mentor.
+    assert_eq!(f.cost[0], Ore::from_kroner(250 + 700 + 6_000 + 700));
+    assert_eq!(
+        f.cost[0],
+        a.allocated(PersonIx(0)) + a.allocated(PersonIx(1))
+    );
+    // Union: mentor (both) and FOREB = 2 services, 2 departments, contacts k1 and k2.
+    assert_eq!((f.services[0], f.departments[0], f.contacts[0]), (2, 2, 2));
+    // 5–7 January: mor's mentor and barn's FOREB at once.
+    assert_eq!(
+        (
+            f.max_concurrent_services[0],
+            f.max_concurrent_departments[0]
+        ),
+        (2, 2)
+    );
+    // Cost by department: employment = 250 (booked KTH) + 700 + 700; children = 6,000.
+    assert_eq!(
+        f.cost_by_centre(0),
+        &[
+            (
+                CostCentre::Department(Department::Employment),
+                Ore::from_kroner(1_650)
+            ),
+            (
+                CostCentre::Department(Department::ChildrenFamily),
+                Ore::from_kroner(6_000)
+            ),
+        ]
+    );
+    assert_eq!(f.cost[1], Ore::ZERO);
+    assert_eq!(f.cost_by_centre(1), &[]);
+}
+
+/// 20 citizens: 19 with a 1-day FOREB place at 1,000 kr (1,000 kr each), one with 81,000 kr
+/// booked. Σ = 100,000 kr.
+fn twenty() -> tvaers_core::Register<tvaers_core::Pseudonymised> {
+    let mut s = String::from("price FOREB 2024 1000.00\n");
+    for i in 0..20 {
+        s.push_str(&format!("person p{i} F{i}\n"));
+    }
+    for i in 0..19 {
+        s.push_str(&format!("spell p{i} FOREB 2024-05-01 2024-05-01 1 -\n"));
+    }
+    s.push_str("posting 2024-06-01 5.57.73 81000.00 p19 -\n");
+    reg(&s)
+}
+
+#[test]
+fn concentration_and_gini_in_the_summary() {
+    let r = twenty();
+    let p = Period::year(2024);
+    let a = allocate(&r, p);
+    let m = compute_metrics(&r, &a, p);
+    let s = summarise(&r, &a, &m);
+    // N = 20: every top-k is ⌈k·20/100⌉ ≤ 2 < 5 persons → suppressed.
+    for (_, c) in &s.concentration.top {
+        assert!(c.is_suppressed());
+    }
+    // Gini: ascending x = 1,000 ×19, 81,000 (kr). Σ i·x_i = 1,000·190 + 20·81,000 = 1,810,000;
+    // G = 2·1,810,000 / (20·100,000) − 21/20 = 1.81 − 1.05 = 0.76.
+    let g = s.concentration.gini.value().unwrap().unwrap();
+    assert!((g - 0.76).abs() < 1e-12, "{g}");
+    // Lorenz: cuts of 5 (20 / min(100, 4) groups): 5, 10, 15, 20 → 5 %, 10 %, 15 %, 100 % of
+    // the cost.
+    let pts: Vec<(f64, f64)> = s
+        .concentration
+        .lorenz
+        .iter()
+        .map(|c| {
+            c.value()
+                .map(|p| (p.population_share, p.cost_share))
+                .unwrap()
+        })
+        .collect();
+    let want = [(0.25, 0.05), (0.5, 0.10), (0.75, 0.15), (1.0, 1.0)];
+    assert_eq!(pts.len(), want.len());
+    for (got, w) in pts.iter().zip(want) {
+        assert!(
+            (got.0 - w.0).abs() < 1e-12 && (got.1 - w.1).abs() < 1e-12,
+            "{got:?}"
+        );
+    }
+    // Each person is their own family here, so the family figures are the same.
+    let gf = s.family_concentration.gini.value().unwrap().unwrap();
+    assert!((gf - 0.76).abs() < 1e-12);
+}
+
+#[test]
+fn complexity_counts_and_costs() {
+    // Six citizens with 2 departments at once (KTH + SEL85 overlapping), five of them also with
+    // a third (GENOP) at the same time; one citizen with nothing.
+    let mut s = String::from("price KTH 2024 1000.00\n");
+    for i in 0..6 {
+        s.push_str(&format!(
+            "person p{i} F{i}\nspell p{i} KTH 2024-01-01 2024-12-31 1 -\nspell p{i} SEL85 2024-03-01 2024-03-31 1 -\n"
+        ));
+        if i < 5 {
+            s.push_str(&format!("spell p{i} GENOP 2024-03-10 2024-03-12 1 -\n"));
+        }
+    }
+    s.push_str("person idle F9\n");
+    let r = reg(&s);
+    let p = Period::year(2024);
+    let a = allocate(&r, p);
+    let m = compute_metrics(&r, &a, p);
+    let cx = crate::complexity::complexity(&m.citizens);
+    // KTH for the whole of 2024 (366 days) = 12 × 366/365 benefits; SEL85/GENOP unpriced.
+    let kth = tvaers_core::service::activity_cost(
+        tvaers_core::Quantity::ONE,
+        Ore::from_kroner(1000),
+        tvaers_core::Unit::Month,
+        366,
+    );
+    assert_eq!(kth, Ore(1_203_288)); // 12,000 × 366 / 365 = 12,032.88 kr
+    assert_eq!(cx.distribution[0].units, 1);
+    assert_eq!(cx.distribution[2].units, 1);
+    assert_eq!(cx.distribution[3].units, 5);
+    assert_eq!(cx.departments_at_least[0].units, 6);
+    assert_eq!(cx.departments_at_least[0].cost, Ore(6 * kth.0));
+    assert_eq!(cx.departments_at_least[1].units, 5);
+    assert_eq!(cx.departments_at_least[2].units, 0);
+    assert_eq!(cx.services_7plus.units, 0);
+    // Buckets 0 (the idle citizen) and 2 (p5) hold one person each and are hidden. "≥ 2"
+    // would give bucket 0 as N − "≥ 2" and is withheld; "≥ 3" keeps both hidden buckets in one
+    // run and may be shown.
+    let sm = summarise(&r, &a, &m);
+    let d = &sm.complexity.distribution;
+    assert!(d[2].is_suppressed());
+    let hidden = d.iter().filter(|c| c.is_suppressed()).count();
+    assert!(
+        hidden >= 2,
+        "a lone hidden bucket would be total minus the rest"
+    );
+    let rows = &sm.complexity.departments_at_least;
+    let ge2 = rows[0].1.value().map(|g| g.units);
+    let ge3 = rows[1].1.value().map(|g| g.units);
+    assert_eq!(ge2, None);
+    assert_eq!(ge3, Some(5));
+}
