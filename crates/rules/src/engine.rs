@@ -124,12 +124,12 @@ impl Frame {
         }
     }
 
-    fn year_of(&self, day: i32) -> i32 {
+    /// Index into `years` of the year `day` (inside the period) falls in.
+    fn year_index(&self, day: i32) -> usize {
         self.years
             .iter()
-            .rev()
-            .find(|(start, _)| *start <= day)
-            .map_or(self.years[0].1, |(_, y)| *y)
+            .rposition(|(start, _)| *start <= day)
+            .unwrap_or(0)
     }
 }
 
@@ -242,12 +242,18 @@ struct Run {
 struct Prepared {
     clips: Vec<Clip>,
     events: Vec<Event>,
+    /// The citizen's age in each year of the frame (`PersonRecord::age_in_year`).
+    ages: Vec<i32>,
 }
 
 impl Prepared {
     fn load<I: Identity>(&mut self, reg: &Register<I>, idx: &Index, p: PersonIx, frame: &Frame) {
         self.clips.clear();
         self.events.clear();
+        self.ages.clear();
+        let record = reg.person(p);
+        self.ages
+            .extend(frame.years.iter().map(|&(_, y)| record.age_in_year(y)));
         for &s in idx.spells.of(p) {
             let sp = &reg.spells[s as usize];
             if let Some(seg) = frame.period.intersect(sp.start, sp.end) {
@@ -305,7 +311,6 @@ fn sweep(
     cond: &CCond,
     min_days: i32,
     person: &Prepared,
-    birth_year: i32,
     frame: &Frame,
     department_of: &[u32],
     want_services: bool,
@@ -318,10 +323,10 @@ fn sweep(
         return;
     }
     // Cheap necessary conditions first: most citizens fail them.
-    if !frame
-        .years
+    if !person
+        .ages
         .iter()
-        .any(|&(_, y)| age_ok(y - birth_year, cond.age_min, cond.age_max))
+        .any(|&age| age_ok(age, cond.age_min, cond.age_max))
     {
         return;
     }
@@ -397,7 +402,7 @@ fn sweep(
             break;
         }
         let (seg_from, seg_to) = (day, ev[k].day - 1);
-        let age = frame.year_of(seg_from) - birth_year;
+        let age = person.ages[frame.year_index(seg_from)];
         let holds = age_ok(age, cond.age_min, cond.age_max)
             && cond.reqs.iter().enumerate().all(|(ri, r)| {
                 let n = match r.count {
@@ -444,7 +449,6 @@ fn sequence_runs(
     then: &[bool],
     within: i32,
     person: &Prepared,
-    birth_year: i32,
     frame: &Frame,
     out: &mut Vec<Run>,
 ) {
@@ -454,7 +458,7 @@ fn sequence_runs(
             continue;
         }
         let e = c.end;
-        if !age_ok(frame.year_of(e) - birth_year, age_min, age_max) {
+        if !age_ok(person.ages[frame.year_index(e)], age_min, age_max) {
             continue;
         }
         let (w_from, w_to) = (e + 1, (e + within).min(frame.to));
@@ -583,13 +587,11 @@ struct Worker {
 }
 
 impl Worker {
-    /// Evaluates a family rule on family `f`; returns the satisfying assignments (member indices
-    /// into `idx.families.members(f)`). Members must be loaded in `self.prepared`.
-    #[allow(clippy::too_many_arguments)]
-    fn family<I: Identity>(
+    /// Evaluates a family rule on a family of `members` persons, loaded by [`Self::load_family`];
+    /// returns the satisfying assignments (indices into the family's member list).
+    fn family(
         &mut self,
-        reg: &Register<I>,
-        members: &[PersonIx],
+        members: usize,
         roles: &[CCond],
         distinct: bool,
         min_days: i32,
@@ -599,13 +601,12 @@ impl Worker {
         let mut cands: Vec<RoleCandidates> = Vec::with_capacity(roles.len());
         for role in roles {
             let mut list = Vec::new();
-            for (m, &p) in members.iter().enumerate() {
+            for m in 0..members {
                 // min_days applies to the family's common days, not to each member alone.
                 sweep(
                     role,
                     1,
                     &self.prepared[m],
-                    reg.person(p).birth_year(),
                     frame,
                     &c.department_of,
                     false,
@@ -656,7 +657,6 @@ pub fn evaluate_person<I: Identity>(
     let mut w = Worker::default();
     let mut own = Prepared::default();
     own.load(reg, idx, person, &frame);
-    let birth_year = reg.person(person).birth_year();
     let mut alerts = Vec::new();
     for (rule, cr) in rules.rules.iter().zip(&c.rules) {
         let mut runs: Vec<Run> = Vec::new();
@@ -665,7 +665,6 @@ pub fn evaluate_person<I: Identity>(
                 cond,
                 cr.min_days,
                 &own,
-                birth_year,
                 &frame,
                 &c.department_of,
                 true,
@@ -679,7 +678,7 @@ pub fn evaluate_person<I: Identity>(
                 then,
                 within,
             } => sequence_runs(
-                *age_min, *age_max, first, then, *within, &own, birth_year, &frame, &mut runs,
+                *age_min, *age_max, first, then, *within, &own, &frame, &mut runs,
             ),
             CShape::Family { members, distinct } => {
                 let fam = idx.families.members(idx.families.of(person));
@@ -688,7 +687,7 @@ pub fn evaluate_person<I: Identity>(
                     .position(|&p| p == person)
                     .expect("a person is a member of their own family");
                 w.load_family(reg, idx, fam, &frame);
-                let found = w.family(reg, fam, members, *distinct, cr.min_days, &frame, &c);
+                let found = w.family(fam.len(), members, *distinct, cr.min_days, &frame, &c);
                 let mut days = Vec::new();
                 let mut roles_filled = Vec::new();
                 for a in &found {
@@ -785,14 +784,12 @@ pub fn evaluate_all_indexed(
                     if own.clips.is_empty() {
                         continue;
                     }
-                    let by = reg.person(px).birth_year();
                     for (ri, cr) in c.rules.iter().enumerate() {
                         match &cr.shape {
                             CShape::Person(cond) => sweep(
                                 cond,
                                 cr.min_days,
                                 &own,
-                                by,
                                 &frame,
                                 &c.department_of,
                                 false,
@@ -812,7 +809,6 @@ pub fn evaluate_all_indexed(
                                 then,
                                 *within,
                                 &own,
-                                by,
                                 &frame,
                                 &mut w.runs,
                             ),
@@ -859,7 +855,7 @@ pub fn evaluate_all_indexed(
                             loaded = true;
                         }
                         let found =
-                            w.family(reg, members, roles, *distinct, cr.min_days, &frame, &c);
+                            w.family(members.len(), roles, *distinct, cr.min_days, &frame, &c);
                         if !found.is_empty() {
                             let mut ps: Vec<PersonIx> = found
                                 .iter()

@@ -388,3 +388,41 @@ fn the_young_target_group_uses_the_age_in_each_year() {
     assert_eq!(a.len(), 1);
     assert_eq!((a[0].from, a[0].to), (d("2024-10-01"), d("2024-12-31")));
 }
+
+#[test]
+fn the_same_rules_serve_one_identified_citizen() {
+    use tvaers_core::{Cpr, Identified, IdentifiedPerson, Register};
+    let rules = RuleSet::standard();
+    let mut b = Builder::new();
+    let f = b.family();
+    let mother = b.member(1985, f);
+    let child = b.member(2015, f);
+    b.spell(child, "FOREB", "2025-03-01", Some("2025-08-31"));
+    b.spell(mother, "KTH", "2025-06-01", None);
+    b.spell(mother, "MENTOR", "2025-01-01", None);
+    b.spell(mother, "SKP99", "2025-02-01", None);
+    let pseudo = b.build();
+    let expected = evaluate_person(&pseudo, &Index::build(&pseudo), &rules, mother, year(2025));
+    assert!(
+        expected.len() >= 3,
+        "family, target group and overlap: {expected:?}"
+    );
+
+    let mut serial = 0;
+    let identified: Register<Identified> = pseudo.map_identity(
+        |p| {
+            serial += 1;
+            let birth = d(&format!("{}-07-01", p.birth_year));
+            IdentifiedPerson {
+                cpr: Cpr::synthetic(birth, p.sex, serial).expect("synthetic CPR"),
+                birth_date: birth,
+                sex: p.sex,
+                family: p.family.to_hex(),
+            }
+        },
+        |c| c.to_hex(),
+    );
+    let idx = Index::build(&identified);
+    let got = evaluate_person(&identified, &idx, &rules, mother, year(2025));
+    assert_eq!(got, expected);
+}
