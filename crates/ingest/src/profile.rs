@@ -1,0 +1,563 @@
+//! Mapping profiles: which file and which column holds which field (docs/data-formats.md,
+//! "Mapping profiles").
+//!
+//! A profile is a small TOML file with one table per export (`[persons]`, `[relations]`,
+//! `[catalogue]`, `[spells]`, `[postings]`, `[prices]`), each with `file`, `delimiter`,
+//! `encoding`, `decimal` and a `[<table>.columns]` map from *field* name to *column* name. Every
+//! key is optional; what is left out falls back to [`Profile::default_profile`], which is exactly
+//! what `tvaers generate` writes. Unknown tables, keys and field names are errors, so that a typo
+//! in a profile is reported instead of silently falling back to the default.
+//!
+//! `delimiter` and `encoding` may be `"auto"` (the default): the separator is then detected from
+//! the header line and the encoding from the bytes (UTF-8 if valid, else Windows-1252). The
+//! decimal separator cannot be detected reliably (`1.234` is ambiguous), so every file has one.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One of the six exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Persons,
+    Relations,
+    Catalogue,
+    Spells,
+    Postings,
+    Prices,
+}
+
+/// A field of an export: its name in profiles, its column in the default layout, and whether
+/// the column must be present (columns whose values may be empty may also be absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub default_column: &'static str,
+    pub required: bool,
+}
+
+const fn req(name: &'static str, default_column: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        default_column,
+        required: true,
+    }
+}
+
+const fn opt(name: &'static str, default_column: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        default_column,
+        required: false,
+    }
+}
+
+/// Field positions, per file, into [`FileKind::fields`]. The readers index rows by these.
+pub(crate) mod fields {
+    pub mod persons {
+        pub const CPR: usize = 0;
+        pub const BIRTH_DATE: usize = 1;
+        pub const SEX: usize = 2;
+        pub const FAMILY: usize = 3;
+    }
+    pub mod relations {
+        pub const CPR: usize = 0;
+        pub const RELATED_CPR: usize = 1;
+        pub const RELATION: usize = 2;
+    }
+    pub mod catalogue {
+        pub const CODE: usize = 0;
+        pub const NAME_DA: usize = 1;
+        pub const NAME_EN: usize = 2;
+        pub const DEPARTMENT: usize = 3;
+        pub const KIND: usize = 4;
+        pub const LEGAL_BASIS: usize = 5;
+        pub const UNIT: usize = 6;
+        pub const FUNCTION: usize = 7;
+        pub const TAGS: usize = 8;
+    }
+    pub mod spells {
+        pub const CPR: usize = 0;
+        pub const SERVICE: usize = 1;
+        pub const START: usize = 2;
+        pub const END: usize = 3;
+        pub const VOLUME: usize = 4;
+        pub const UNIT: usize = 5;
+        pub const CONTACT: usize = 6;
+    }
+    pub mod postings {
+        pub const DATE: usize = 0;
+        pub const FUNCTION: usize = 1;
+        pub const AMOUNT: usize = 2;
+        pub const CPR: usize = 3;
+        pub const SERVICE: usize = 4;
+    }
+    pub mod prices {
+        pub const SERVICE: usize = 0;
+        pub const UNIT: usize = 1;
+        pub const PRICE: usize = 2;
+        pub const YEAR: usize = 3;
+        pub const SOURCE: usize = 4;
+    }
+}
+
+const PERSONS: [FieldSpec; 4] = [
+    req("cpr", "cpr"),
+    req("birth_date", "foedselsdato"),
+    req("sex", "koen"),
+    req("family", "familie_id"),
+];
+const RELATIONS: [FieldSpec; 3] = [
+    req("cpr", "cpr"),
+    req("related_cpr", "relateret_cpr"),
+    req("relation", "relation"),
+];
+const CATALOGUE: [FieldSpec; 9] = [
+    req("code", "kode"),
+    req("name_da", "navn_da"),
+    opt("name_en", "navn_en"),
+    req("department", "forvaltning"),
+    req("kind", "art"),
+    opt("legal_basis", "hjemmel"),
+    req("unit", "enhed"),
+    req("function", "funktion"),
+    opt("tags", "kategorier"),
+];
+const SPELLS: [FieldSpec; 7] = [
+    req("cpr", "cpr"),
+    req("service", "ydelse"),
+    req("start", "start"),
+    req("end", "slut"),
+    req("volume", "omfang"),
+    req("unit", "enhed"),
+    opt("contact", "kontaktperson"),
+];
+// `text` is listed so that a profile may name it, but it is never read: free text may name
+// people and is not carried into the analysis dataset.
+const POSTINGS: [FieldSpec; 6] = [
+    req("date", "bogfoeringsdato"),
+    req("function", "funktion"),
+    req("amount", "beloeb"),
+    opt("cpr", "cpr"),
+    opt("service", "ydelse"),
+    opt("text", "tekst"),
+];
+const PRICES: [FieldSpec; 5] = [
+    req("service", "ydelse"),
+    req("unit", "enhed"),
+    req("price", "pris"),
+    req("year", "aar"),
+    opt("source", "kilde"),
+];
+
+/// The most fields any file has; rows are read into arrays of this length.
+pub(crate) const MAX_FIELDS: usize = 9;
+
+impl FileKind {
+    pub const ALL: [FileKind; 6] = [
+        FileKind::Persons,
+        FileKind::Relations,
+        FileKind::Catalogue,
+        FileKind::Spells,
+        FileKind::Postings,
+        FileKind::Prices,
+    ];
+
+    /// The table name in profiles.
+    pub fn key(self) -> &'static str {
+        match self {
+            FileKind::Persons => "persons",
+            FileKind::Relations => "relations",
+            FileKind::Catalogue => "catalogue",
+            FileKind::Spells => "spells",
+            FileKind::Postings => "postings",
+            FileKind::Prices => "prices",
+        }
+    }
+
+    pub fn fields(self) -> &'static [FieldSpec] {
+        match self {
+            FileKind::Persons => &PERSONS,
+            FileKind::Relations => &RELATIONS,
+            FileKind::Catalogue => &CATALOGUE,
+            FileKind::Spells => &SPELLS,
+            FileKind::Postings => &POSTINGS,
+            FileKind::Prices => &PRICES,
+        }
+    }
+
+    fn default_file(self) -> &'static str {
+        match self {
+            FileKind::Persons => "personer.csv",
+            FileKind::Relations => "relationer.csv",
+            FileKind::Catalogue => "ydelseskatalog.csv",
+            FileKind::Spells => "forloeb.csv",
+            FileKind::Postings => "posteringer.csv",
+            FileKind::Prices => "enhedspriser.csv",
+        }
+    }
+
+    /// The decimal separator of the generator's layout: the case-system and financial exports
+    /// use the Danish decimal comma, the others `.`.
+    fn default_decimal(self) -> char {
+        match self {
+            FileKind::Spells | FileKind::Postings => ',',
+            _ => '.',
+        }
+    }
+}
+
+/// Text encoding of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Windows1252,
+}
+
+impl TextEncoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Windows1252 => "windows-1252",
+        }
+    }
+}
+
+/// How one export is laid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProfile {
+    /// File name relative to the input directory (`.csv` or `.parquet`).
+    pub file: String,
+    /// Field separator; `None` = detect from the header line.
+    pub delimiter: Option<u8>,
+    /// `None` = UTF-8 if the bytes are valid UTF-8, else Windows-1252.
+    pub encoding: Option<TextEncoding>,
+    /// `'.'` or `','`.
+    pub decimal: char,
+    /// Field name → column name, one entry for every field of the file.
+    pub columns: BTreeMap<String, String>,
+}
+
+impl FileProfile {
+    fn default_for(kind: FileKind) -> FileProfile {
+        FileProfile {
+            file: kind.default_file().to_string(),
+            delimiter: None,
+            encoding: None,
+            decimal: kind.default_decimal(),
+            columns: kind
+                .fields()
+                .iter()
+                .map(|f| (f.name.to_string(), f.default_column.to_string()))
+                .collect(),
+        }
+    }
+
+    /// The column that holds `field` (a field name of this file's kind).
+    pub fn column<'a>(&'a self, field: &'a str) -> &'a str {
+        self.columns.get(field).map(String::as_str).unwrap_or(field)
+    }
+}
+
+/// A complete mapping profile: one [`FileProfile`] per export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// Free text from the profile's `description` key.
+    pub description: Option<String>,
+    pub persons: FileProfile,
+    pub relations: FileProfile,
+    pub catalogue: FileProfile,
+    pub spells: FileProfile,
+    pub postings: FileProfile,
+    pub prices: FileProfile,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read profile {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("profile {path} is not valid TOML for a mapping profile: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("profile {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    description: Option<String>,
+    persons: Option<RawFile>,
+    relations: Option<RawFile>,
+    catalogue: Option<RawFile>,
+    spells: Option<RawFile>,
+    postings: Option<RawFile>,
+    prices: Option<RawFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    file: Option<String>,
+    delimiter: Option<String>,
+    encoding: Option<String>,
+    decimal: Option<String>,
+    columns: Option<BTreeMap<String, String>>,
+}
+
+impl Profile {
+    /// The layout `tvaers generate` writes (docs/data-formats.md), with separator and encoding
+    /// detected.
+    pub fn default_profile() -> Profile {
+        Profile {
+            description: None,
+            persons: FileProfile::default_for(FileKind::Persons),
+            relations: FileProfile::default_for(FileKind::Relations),
+            catalogue: FileProfile::default_for(FileKind::Catalogue),
+            spells: FileProfile::default_for(FileKind::Spells),
+            postings: FileProfile::default_for(FileKind::Postings),
+            prices: FileProfile::default_for(FileKind::Prices),
+        }
+    }
+
+    pub fn get(&self, kind: FileKind) -> &FileProfile {
+        match kind {
+            FileKind::Persons => &self.persons,
+            FileKind::Relations => &self.relations,
+            FileKind::Catalogue => &self.catalogue,
+            FileKind::Spells => &self.spells,
+            FileKind::Postings => &self.postings,
+            FileKind::Prices => &self.prices,
+        }
+    }
+
+    fn get_mut(&mut self, kind: FileKind) -> &mut FileProfile {
+        match kind {
+            FileKind::Persons => &mut self.persons,
+            FileKind::Relations => &mut self.relations,
+            FileKind::Catalogue => &mut self.catalogue,
+            FileKind::Spells => &mut self.spells,
+            FileKind::Postings => &mut self.postings,
+            FileKind::Prices => &mut self.prices,
+        }
+    }
+
+    /// Reads a profile file; keys left out take the default profile's values.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Profile::parse(&text).map_err(|e| match e {
+            ParseError::Syntax(message) => ProfileError::Syntax {
+                path: path.to_path_buf(),
+                message,
+            },
+            ParseError::Invalid(message) => ProfileError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            },
+        })
+    }
+
+    fn parse(text: &str) -> Result<Profile, ParseError> {
+        let raw: RawProfile =
+            toml::from_str(text).map_err(|e| ParseError::Syntax(e.message().to_string()))?;
+        let mut profile = Profile::default_profile();
+        profile.description = raw.description;
+        let tables = [
+            (FileKind::Persons, raw.persons),
+            (FileKind::Relations, raw.relations),
+            (FileKind::Catalogue, raw.catalogue),
+            (FileKind::Spells, raw.spells),
+            (FileKind::Postings, raw.postings),
+            (FileKind::Prices, raw.prices),
+        ];
+        for (kind, raw_file) in tables {
+            if let Some(raw_file) = raw_file {
+                apply(kind, profile.get_mut(kind), raw_file).map_err(ParseError::Invalid)?;
+            }
+        }
+        Ok(profile)
+    }
+}
+
+enum ParseError {
+    Syntax(String),
+    Invalid(String),
+}
+
+fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), String> {
+    let table = kind.key();
+    if let Some(file) = raw.file {
+        if file.trim().is_empty() {
+            return Err(format!("[{table}] file is empty"));
+        }
+        fp.file = file.trim().to_string();
+    }
+    if let Some(d) = raw.delimiter {
+        fp.delimiter = match d.as_str() {
+            "auto" => None,
+            "," => Some(b','),
+            ";" => Some(b';'),
+            "\t" => Some(b'\t'),
+            "|" => Some(b'|'),
+            _ => {
+                return Err(format!(
+                    "[{table}] delimiter {d:?} is not one of \",\", \";\", \"\\t\", \"|\", \"auto\""
+                ));
+            }
+        };
+    }
+    if let Some(e) = raw.encoding {
+        fp.encoding = match e.trim().to_lowercase().as_str() {
+            "auto" => None,
+            "utf-8" | "utf8" => Some(TextEncoding::Utf8),
+            "windows-1252" | "cp1252" | "latin-1" | "latin1" | "iso-8859-1" => {
+                Some(TextEncoding::Windows1252)
+            }
+            _ => {
+                return Err(format!(
+                    "[{table}] encoding {e:?} is not one of \"utf-8\", \"windows-1252\", \"auto\""
+                ));
+            }
+        };
+    }
+    if let Some(d) = raw.decimal {
+        fp.decimal = match d.as_str() {
+            "." => '.',
+            "," => ',',
+            _ => return Err(format!("[{table}] decimal {d:?} is not \".\" or \",\"")),
+        };
+    }
+    if let Some(columns) = raw.columns {
+        for (field, column) in columns {
+            if !kind.fields().iter().any(|f| f.name == field) {
+                let known: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
+                return Err(format!(
+                    "[{table}.columns] has no field {field:?}; the fields are {}",
+                    known.join(", ")
+                ));
+            }
+            if column.trim().is_empty() {
+                return Err(format!("[{table}.columns] {field} names an empty column"));
+            }
+            fp.columns.insert(field, column.trim().to_string());
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for Profile {
+    /// The profile as TOML, every key written out (what `profiles/default.toml` holds for the
+    /// default profile).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(d) = &self.description {
+            writeln!(f, "description = {}", toml_str(d))?;
+        }
+        for kind in FileKind::ALL {
+            let fp = self.get(kind);
+            writeln!(f, "\n[{}]", kind.key())?;
+            writeln!(f, "file = {}", toml_str(&fp.file))?;
+            let delimiter = match fp.delimiter {
+                None => "auto".to_string(),
+                Some(b) => (b as char).to_string(),
+            };
+            writeln!(f, "delimiter = {}", toml_str(&delimiter))?;
+            let encoding = fp.encoding.map_or("auto", TextEncoding::label);
+            writeln!(f, "encoding = {}", toml_str(encoding))?;
+            writeln!(f, "decimal = {}", toml_str(&fp.decimal.to_string()))?;
+            writeln!(f, "[{}.columns]", kind.key())?;
+            for spec in kind.fields() {
+                writeln!(f, "{} = {}", spec.name, toml_str(fp.column(spec.name)))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profiles_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles")
+    }
+
+    #[test]
+    fn shipped_default_profile_is_exactly_the_default() {
+        let p = Profile::load(&profiles_dir().join("default.toml")).unwrap();
+        assert_eq!(p.description.as_deref().map(|d| !d.is_empty()), Some(true));
+        let mut p = p;
+        p.description = None;
+        assert_eq!(p, Profile::default_profile());
+    }
+
+    #[test]
+    fn default_profile_matches_the_documented_layout() {
+        // Spot checks against docs/data-formats.md, written from the doc, not from the code.
+        let p = Profile::default_profile();
+        assert_eq!(p.postings.file, "posteringer.csv");
+        assert_eq!(p.postings.column("amount"), "beloeb");
+        assert_eq!(p.postings.column("date"), "bogfoeringsdato");
+        assert_eq!(p.postings.decimal, ',');
+        assert_eq!(p.spells.decimal, ',');
+        assert_eq!(p.prices.decimal, '.');
+        assert_eq!(p.persons.column("birth_date"), "foedselsdato");
+        assert_eq!(p.catalogue.column("tags"), "kategorier");
+        assert_eq!(p.relations.column("related_cpr"), "relateret_cpr");
+    }
+
+    #[test]
+    fn missing_keys_fall_back_to_the_default() {
+        let p = Profile::parse(
+            "[postings]\nfile = \"fin.csv\"\ndelimiter = \";\"\nencoding = \"windows-1252\"\n\
+             [postings.columns]\namount = \"BELOEB_DKK\"\n",
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(p.postings.file, "fin.csv");
+        assert_eq!(p.postings.delimiter, Some(b';'));
+        assert_eq!(p.postings.encoding, Some(TextEncoding::Windows1252));
+        assert_eq!(p.postings.column("amount"), "BELOEB_DKK");
+        assert_eq!(p.postings.column("date"), "bogfoeringsdato");
+        assert_eq!(p.postings.decimal, ',');
+        assert_eq!(p.persons, Profile::default_profile().persons);
+    }
+
+    #[test]
+    fn typos_are_errors_not_silent_defaults() {
+        let bad_field = Profile::parse("[spells.columns]\nvolumen = \"x\"\n");
+        assert!(matches!(bad_field, Err(ParseError::Invalid(m)) if m.contains("volumen")));
+        let bad_table = Profile::parse("[spels]\nfile = \"x.csv\"\n");
+        assert!(matches!(bad_table, Err(ParseError::Syntax(m)) if m.contains("spels")));
+        let bad_decimal = Profile::parse("[prices]\ndecimal = \"'\"\n");
+        assert!(matches!(bad_decimal, Err(ParseError::Invalid(m)) if m.contains("decimal")));
+        let bad_encoding = Profile::parse("[prices]\nencoding = \"utf-16\"\n");
+        assert!(matches!(bad_encoding, Err(ParseError::Invalid(m)) if m.contains("utf-16")));
+    }
+
+    #[test]
+    fn display_round_trips() {
+        let mut p = Profile::default_profile();
+        p.description = Some("a \"quoted\" text".into());
+        p.spells.delimiter = Some(b'\t');
+        p.postings.encoding = Some(TextEncoding::Windows1252);
+        let back = Profile::parse(&p.to_string()).ok().unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn load_reports_missing_file_with_its_path() {
+        let e = Profile::load(Path::new("/nonexistent/profile.toml")).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/profile.toml"), "{e}");
+    }
+}

@@ -1,0 +1,838 @@
+//! `read_exports`: the six exports → a validated `Register<Identified>`.
+//!
+//! Two phases, each parallel: first persons and catalogue (everything else refers to them),
+//! then relations, spells, postings and prices against their lookups. A row with an error is
+//! reported and skipped, and reading goes on, so one run lists every problem; if there is any,
+//! no register is returned. When a file that others refer to could not be read at all (missing,
+//! missing column), references to it are not checked, so that one missing column does not
+//! produce a million "unknown person" errors.
+
+use crate::error::{Collector, ErrorKind, ImportErrors};
+use crate::profile::{FileKind, Profile, fields};
+use crate::source::{self, Table, Values};
+use crate::values::{pad_cpr, parse_amount, parse_date, parse_year};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::path::Path;
+use tvaers_core::{
+    AccountFunction, Catalogue, ContactIx, Cpr, Department, Identified, IdentifiedPerson, PersonIx,
+    Posting, Quantity, Register, Relation, RelationKind, ServiceEntry, ServiceIx, ServiceKind, Sex,
+    Spell, Unit, UnitPrice,
+};
+
+const CPR_EXPECTED: &str =
+    "DDMMYY-SSSS or DDMMYYSSSS, day/month a calendar date (days 61–91 are replacement numbers)";
+const DATE_EXPECTED: &str = "yyyy-mm-dd, dd-mm-yyyy, dd.mm.yyyy or dd/mm/yyyy";
+const FUNCTION_EXPECTED: &str = "X.XX.XX (or XXXXX) of the municipal chart of accounts";
+
+/// Reads, validates and links the six exports in `input` as laid out by `profile`.
+///
+/// All-or-nothing: returns the register only if every row of every file is valid; otherwise
+/// every error found (up to [`crate::ERRORS_PER_FILE`] listed per file), in file order.
+pub fn read_exports(input: &Path, profile: &Profile) -> Result<Register<Identified>, ImportErrors> {
+    let t0 = std::time::Instant::now();
+    let (persons, catalogue) = std::thread::scope(|s| {
+        let cat = s.spawn(|| read_catalogue(input, profile));
+        let persons = read_persons(input, profile);
+        (persons, join(cat))
+    });
+    tracing::debug!(elapsed = ?t0.elapsed(), "persons and catalogue read");
+
+    let refs = Refs {
+        persons: &persons,
+        catalogue: &catalogue,
+    };
+    let (relations, spells, postings, prices) = std::thread::scope(|s| {
+        let spells = s.spawn(|| read_spells(input, profile, &refs));
+        let postings = s.spawn(|| read_postings(input, profile, &refs));
+        let relations = read_relations(input, profile, &refs);
+        let prices = read_prices(input, profile, &refs);
+        (relations, join(spells), join(postings), prices)
+    });
+    tracing::debug!(elapsed = ?t0.elapsed(), "all exports read");
+
+    let collectors = [
+        &persons.errs,
+        &relations.errs,
+        &catalogue.errs,
+        &spells.errs,
+        &postings.errs,
+        &prices.errs,
+    ];
+    if collectors.iter().any(|c| !c.is_empty()) {
+        let mut all = ImportErrors {
+            errors: Vec::new(),
+            truncated: 0,
+        };
+        for c in collectors {
+            all.errors.extend(c.errors.iter().cloned());
+            all.truncated += c.overflow;
+        }
+        return Err(all);
+    }
+    let catalogue_entries = catalogue.entries;
+    let catalogue =
+        Catalogue::new(catalogue_entries).expect("duplicate service codes were reported");
+    Ok(Register {
+        persons: persons.persons,
+        relations: relations.rows,
+        catalogue,
+        contacts: spells.contacts,
+        spells: spells.rows,
+        postings: postings.rows,
+        prices: prices.rows,
+    })
+}
+
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// Opens one export, reporting into a fresh collector.
+fn open(input: &Path, profile: &Profile, kind: FileKind) -> (Collector, Option<Table>) {
+    let fp = profile.get(kind);
+    let mut errs = Collector::new(&fp.file);
+    let table = source::open(input, kind, fp, &mut errs);
+    (errs, table)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persons
+
+struct Persons {
+    errs: Collector,
+    /// Whether the file could be read (if not, references to persons are not checked).
+    loaded: bool,
+    file: String,
+    persons: Vec<IdentifiedPerson>,
+    by_cpr: HashMap<[u8; 10], PersonIx>,
+}
+
+impl Persons {
+    fn lookup(&self, cpr: &Cpr) -> Option<PersonIx> {
+        self.by_cpr.get(cpr.digits()).copied()
+    }
+}
+
+/// Parses a CPR field, reporting a malformed one.
+fn cpr_field(
+    errs: &mut Collector,
+    table_col: &str,
+    native_int: bool,
+    line: u64,
+    value: &str,
+) -> Option<Cpr> {
+    let mut buf = [0u8; 10];
+    let text = match native_int.then(|| pad_cpr(value, &mut buf)).flatten() {
+        Some(n) => std::str::from_utf8(&buf[..n]).unwrap_or(value),
+        None => value,
+    };
+    match Cpr::parse(text) {
+        Ok(c) => Some(c),
+        Err(_) => {
+            errs.push(
+                line,
+                table_col,
+                value,
+                ErrorKind::Malformed,
+                "is not a CPR number",
+                CPR_EXPECTED,
+            );
+            None
+        }
+    }
+}
+
+fn read_persons(input: &Path, profile: &Profile) -> Persons {
+    use fields::persons::*;
+    let (mut errs, table) = open(input, profile, FileKind::Persons);
+    let mut out = Persons {
+        file: errs.file.clone(),
+        errs: Collector::new(""),
+        loaded: table.is_some(),
+        persons: Vec::new(),
+        by_cpr: HashMap::new(),
+    };
+    let Some(table) = table else {
+        out.errs = errs;
+        return out;
+    };
+    out.file = table.file.clone();
+    let mut lines: Vec<u64> = Vec::new();
+    let cols: Vec<String> = (0..4).map(|f| table.column(f).to_string()).collect();
+    let cpr_native = table.native_int(CPR);
+    let persons = &mut out.persons;
+    let by_cpr = &mut out.by_cpr;
+    table.for_each_row(&mut errs, |errs, line, v: &Values<'_>| {
+        let Some(cpr) = cpr_field(errs, &cols[CPR], cpr_native, line, v[CPR]) else {
+            return;
+        };
+        let encoded = cpr.birth_date().expect("a parsed CPR number has a date");
+        match parse_date(v[BIRTH_DATE]) {
+            None => {
+                errs.push(
+                    line,
+                    &cols[BIRTH_DATE],
+                    v[BIRTH_DATE],
+                    ErrorKind::Malformed,
+                    "is not a date",
+                    DATE_EXPECTED,
+                );
+            }
+            Some(d) if d != encoded => {
+                errs.push(
+                    line,
+                    &cols[BIRTH_DATE],
+                    v[BIRTH_DATE],
+                    ErrorKind::Inconsistent,
+                    format!("does not match the CPR number in column {:?}", cols[CPR]),
+                    format!("the birth date the CPR number encodes, {encoded}"),
+                );
+            }
+            Some(_) => {}
+        }
+        let sex = Sex::from_code(v[SEX]);
+        if sex.is_none() {
+            errs.push(
+                line,
+                &cols[SEX],
+                v[SEX],
+                ErrorKind::Malformed,
+                "is not a sex",
+                "M or K",
+            );
+        }
+        if v[FAMILY].is_empty() {
+            errs.push(
+                line,
+                &cols[FAMILY],
+                v[FAMILY],
+                ErrorKind::Malformed,
+                "is empty",
+                "a family/household key",
+            );
+        }
+        match by_cpr.entry(*cpr.digits()) {
+            Entry::Occupied(e) => {
+                let first = lines[e.get().0 as usize];
+                errs.push(
+                    line,
+                    &cols[CPR],
+                    v[CPR],
+                    ErrorKind::Duplicate,
+                    "is a duplicate CPR number",
+                    format!("each person once (first on line {first})"),
+                );
+            }
+            Entry::Vacant(e) => {
+                // A row with other errors is still registered, so that references to it are
+                // not reported a second time as unknown persons.
+                e.insert(PersonIx(persons.len() as u32));
+                lines.push(line);
+                persons.push(IdentifiedPerson {
+                    birth_date: encoded,
+                    sex: sex.unwrap_or_else(|| cpr.sex()),
+                    family: v[FAMILY].to_string(),
+                    cpr,
+                });
+            }
+        }
+    });
+    out.errs = errs;
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalogue
+
+struct CatalogueTable {
+    errs: Collector,
+    loaded: bool,
+    file: String,
+    entries: Vec<ServiceEntry>,
+    /// The unit per entry; `None` when the unit did not parse (unit checks are then skipped).
+    units: Vec<Option<Unit>>,
+    by_code: HashMap<String, ServiceIx>,
+}
+
+impl CatalogueTable {
+    fn lookup(&self, code: &str) -> Option<(ServiceIx, Option<Unit>)> {
+        self.by_code
+            .get(code)
+            .map(|&ix| (ix, self.units[ix.0 as usize]))
+    }
+}
+
+fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
+    use fields::catalogue::*;
+    let (mut errs, table) = open(input, profile, FileKind::Catalogue);
+    let mut out = CatalogueTable {
+        file: errs.file.clone(),
+        errs: Collector::new(""),
+        loaded: table.is_some(),
+        entries: Vec::new(),
+        units: Vec::new(),
+        by_code: HashMap::new(),
+    };
+    let Some(table) = table else {
+        out.errs = errs;
+        return out;
+    };
+    out.file = table.file.clone();
+    let cols: Vec<String> = (0..9).map(|f| table.column(f).to_string()).collect();
+    let mut lines: Vec<u64> = Vec::new();
+    let (entries, units, by_code) = (&mut out.entries, &mut out.units, &mut out.by_code);
+    table.for_each_row(&mut errs, |errs, line, v| {
+        let code = v[CODE];
+        if code.is_empty() {
+            errs.push(
+                line,
+                &cols[CODE],
+                code,
+                ErrorKind::Malformed,
+                "is empty",
+                "a service code",
+            );
+            return;
+        }
+        if v[NAME_DA].is_empty() {
+            errs.push(
+                line,
+                &cols[NAME_DA],
+                v[NAME_DA],
+                ErrorKind::Malformed,
+                "is empty",
+                "the service's Danish name",
+            );
+        }
+        let department = Department::from_code(v[DEPARTMENT]);
+        if department.is_none() {
+            errs.push(
+                line,
+                &cols[DEPARTMENT],
+                v[DEPARTMENT],
+                ErrorKind::Malformed,
+                "is not a department",
+                format!("one of {}", Department::codes_list()),
+            );
+        }
+        let kind = ServiceKind::from_code(v[KIND]);
+        if kind.is_none() {
+            errs.push(
+                line,
+                &cols[KIND],
+                v[KIND],
+                ErrorKind::Malformed,
+                "is not a service kind",
+                "ydelse or indsats",
+            );
+        }
+        let unit = Unit::from_code(v[UNIT]);
+        if unit.is_none() {
+            errs.push(
+                line,
+                &cols[UNIT],
+                v[UNIT],
+                ErrorKind::Malformed,
+                "is not a unit",
+                format!("one of {}", Unit::codes_list()),
+            );
+        }
+        let function = AccountFunction::parse(v[FUNCTION]);
+        if function.is_none() {
+            errs.push(
+                line,
+                &cols[FUNCTION],
+                v[FUNCTION],
+                ErrorKind::Malformed,
+                "is not an account function",
+                FUNCTION_EXPECTED,
+            );
+        }
+        if let Some(&first) = by_code.get(code) {
+            let first_line = lines[first.0 as usize];
+            errs.push(
+                line,
+                &cols[CODE],
+                code,
+                ErrorKind::Duplicate,
+                "is a duplicate service code",
+                format!("each code once (first on line {first_line})"),
+            );
+            return;
+        }
+        let name_da = v[NAME_DA].to_string();
+        let name_en = if v[NAME_EN].is_empty() {
+            name_da.clone()
+        } else {
+            v[NAME_EN].to_string()
+        };
+        by_code.insert(code.to_string(), ServiceIx(entries.len() as u32));
+        lines.push(line);
+        units.push(unit);
+        // Placeholders stand in for invalid values; the register is not returned then.
+        entries.push(ServiceEntry {
+            code: code.to_string(),
+            name_da,
+            name_en,
+            department: department.unwrap_or(Department::Employment),
+            kind: kind.unwrap_or(ServiceKind::Intervention),
+            legal_basis: v[LEGAL_BASIS].to_string(),
+            unit: unit.unwrap_or(Unit::Hour),
+            function: function.unwrap_or(AccountFunction {
+                main_account: 0,
+                main_function: 0,
+                function: 0,
+            }),
+            tags: v[TAGS]
+                .split('|')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+        });
+    });
+    out.errs = errs;
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// References shared by the second phase
+
+struct Refs<'a> {
+    persons: &'a Persons,
+    catalogue: &'a CatalogueTable,
+}
+
+impl Refs<'_> {
+    /// A required CPR reference: malformed or unknown is an error.
+    fn person(
+        &self,
+        errs: &mut Collector,
+        column: &str,
+        native_int: bool,
+        line: u64,
+        value: &str,
+    ) -> Option<PersonIx> {
+        let cpr = cpr_field(errs, column, native_int, line, value)?;
+        if !self.persons.loaded {
+            return Some(PersonIx(u32::MAX));
+        }
+        let found = self.persons.lookup(&cpr);
+        if found.is_none() {
+            errs.push(
+                line,
+                column,
+                value,
+                ErrorKind::UnknownReference,
+                format!("is not a person in {}", self.persons.file),
+                format!("a CPR number listed in {}", self.persons.file),
+            );
+        }
+        found
+    }
+
+    /// A required service reference, with its catalogue unit if known.
+    fn service(
+        &self,
+        errs: &mut Collector,
+        column: &str,
+        line: u64,
+        value: &str,
+    ) -> Option<(ServiceIx, Option<Unit>)> {
+        if value.is_empty() {
+            errs.push(
+                line,
+                column,
+                value,
+                ErrorKind::Malformed,
+                "is empty",
+                format!("a service code from {}", self.catalogue.file),
+            );
+            return None;
+        }
+        if !self.catalogue.loaded {
+            return Some((ServiceIx(u32::MAX), None));
+        }
+        let found = self.catalogue.lookup(value);
+        if found.is_none() {
+            errs.push(
+                line,
+                column,
+                value,
+                ErrorKind::UnknownReference,
+                format!("is not a service in {}", self.catalogue.file),
+                format!("a code listed in {}", self.catalogue.file),
+            );
+        }
+        found
+    }
+
+    /// A unit that must equal the service's catalogue unit.
+    fn unit(
+        &self,
+        errs: &mut Collector,
+        column: &str,
+        line: u64,
+        value: &str,
+        service: Option<(ServiceIx, Option<Unit>)>,
+        service_code: &str,
+    ) -> Option<Unit> {
+        let Some(unit) = Unit::from_code(value) else {
+            errs.push(
+                line,
+                column,
+                value,
+                ErrorKind::Malformed,
+                "is not a unit",
+                format!("one of {}", Unit::codes_list()),
+            );
+            return None;
+        };
+        if let Some((_, Some(expected))) = service
+            && expected != unit
+        {
+            errs.push(
+                line,
+                column,
+                value,
+                ErrorKind::Inconsistent,
+                format!(
+                    "does not match the unit of service {service_code} in {}",
+                    self.catalogue.file
+                ),
+                expected.code(),
+            );
+            return None;
+        }
+        Some(unit)
+    }
+}
+
+fn date_field(errs: &mut Collector, column: &str, line: u64, value: &str) -> Option<NaiveDate> {
+    let d = parse_date(value);
+    if d.is_none() {
+        errs.push(
+            line,
+            column,
+            value,
+            ErrorKind::Malformed,
+            "is not a date",
+            DATE_EXPECTED,
+        );
+    }
+    d
+}
+
+struct Rows<T> {
+    errs: Collector,
+    rows: Vec<T>,
+}
+
+fn columns_of(table: &Table, kind: FileKind) -> Vec<String> {
+    (0..kind.fields().len())
+        .map(|f| table.column(f).to_string())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relations
+
+fn read_relations(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Relation> {
+    use fields::relations::*;
+    let (mut errs, table) = open(input, profile, FileKind::Relations);
+    let mut rows = Vec::new();
+    let Some(table) = table else {
+        return Rows { errs, rows };
+    };
+    let cols = columns_of(&table, FileKind::Relations);
+    let (n1, n2) = (table.native_int(CPR), table.native_int(RELATED_CPR));
+    table.for_each_row(&mut errs, |errs, line, v| {
+        let person = refs.person(errs, &cols[CPR], n1, line, v[CPR]);
+        let related = refs.person(errs, &cols[RELATED_CPR], n2, line, v[RELATED_CPR]);
+        let kind = RelationKind::from_code(v[RELATION]);
+        if kind.is_none() {
+            errs.push(
+                line,
+                &cols[RELATION],
+                v[RELATION],
+                ErrorKind::Malformed,
+                "is not a relation kind",
+                "forælder, barn or partner",
+            );
+        }
+        if let (Some(person), Some(related), Some(kind)) = (person, related, kind) {
+            if person == related && refs.persons.loaded {
+                errs.push(
+                    line,
+                    &cols[RELATED_CPR],
+                    v[RELATED_CPR],
+                    ErrorKind::Inconsistent,
+                    format!("is the person in column {:?} itself", cols[CPR]),
+                    "a relation between two different persons",
+                );
+                return;
+            }
+            rows.push(Relation {
+                person,
+                related,
+                kind,
+            });
+        }
+    });
+    Rows { errs, rows }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spells
+
+struct SpellRows {
+    errs: Collector,
+    rows: Vec<Spell>,
+    contacts: Vec<String>,
+}
+
+fn read_spells(input: &Path, profile: &Profile, refs: &Refs<'_>) -> SpellRows {
+    use fields::spells::*;
+    let (mut errs, table) = open(input, profile, FileKind::Spells);
+    let mut out = SpellRows {
+        errs: Collector::new(""),
+        rows: Vec::new(),
+        contacts: Vec::new(),
+    };
+    let Some(table) = table else {
+        out.errs = errs;
+        return out;
+    };
+    let cols = columns_of(&table, FileKind::Spells);
+    let decimal = table.decimal(VOLUME);
+    let cpr_native = table.native_int(CPR);
+    let mut contact_ix: HashMap<String, ContactIx> = HashMap::new();
+    let (rows, contacts) = (&mut out.rows, &mut out.contacts);
+    table.for_each_row(&mut errs, |errs, line, v| {
+        let person = refs.person(errs, &cols[CPR], cpr_native, line, v[CPR]);
+        let service = refs.service(errs, &cols[SERVICE], line, v[SERVICE]);
+        let start = date_field(errs, &cols[START], line, v[START]);
+        let end = if v[END].is_empty() {
+            Some(None)
+        } else {
+            date_field(errs, &cols[END], line, v[END]).map(Some)
+        };
+        let mut consistent = true;
+        if let (Some(start), Some(Some(end))) = (start, end)
+            && end < start
+        {
+            consistent = false;
+            errs.push(
+                line,
+                &cols[END],
+                v[END],
+                ErrorKind::Inconsistent,
+                format!("is before start {start}"),
+                "an end on or after the start (the inclusive last day)",
+            );
+        }
+        let volume = Quantity::parse(v[VOLUME], decimal);
+        if volume.is_none() {
+            errs.push(
+                line,
+                &cols[VOLUME],
+                v[VOLUME],
+                ErrorKind::Malformed,
+                "is not a volume",
+                format!("a number ≥ 0 with at most three decimals, decimal \"{decimal}\""),
+            );
+        }
+        let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
+        let (
+            Some(person),
+            Some((service, _)),
+            Some(start),
+            Some(end),
+            Some(volume),
+            Some(_),
+            true,
+        ) = (person, service, start, end, volume, unit, consistent)
+        else {
+            return;
+        };
+        let contact = if v[CONTACT].is_empty() {
+            None
+        } else {
+            Some(match contact_ix.get(v[CONTACT]) {
+                Some(&c) => c,
+                None => {
+                    let c = ContactIx(contacts.len() as u32);
+                    contacts.push(v[CONTACT].to_string());
+                    contact_ix.insert(v[CONTACT].to_string(), c);
+                    c
+                }
+            })
+        };
+        rows.push(Spell {
+            person,
+            service,
+            start,
+            end,
+            volume,
+            contact,
+        });
+    });
+    out.errs = errs;
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Postings
+
+fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posting> {
+    use fields::postings::*;
+    let (mut errs, table) = open(input, profile, FileKind::Postings);
+    let mut rows = Vec::new();
+    let Some(table) = table else {
+        return Rows { errs, rows };
+    };
+    let cols = columns_of(&table, FileKind::Postings);
+    let decimal = table.decimal(AMOUNT);
+    let cpr_native = table.native_int(CPR);
+    table.for_each_row(&mut errs, |errs, line, v| {
+        let date = date_field(errs, &cols[DATE], line, v[DATE]);
+        let function = AccountFunction::parse(v[FUNCTION]);
+        if function.is_none() {
+            errs.push(
+                line,
+                &cols[FUNCTION],
+                v[FUNCTION],
+                ErrorKind::Malformed,
+                "is not an account function",
+                FUNCTION_EXPECTED,
+            );
+        }
+        let amount = parse_amount(v[AMOUNT], decimal);
+        if amount.is_none() {
+            errs.push(
+                line,
+                &cols[AMOUNT],
+                v[AMOUNT],
+                ErrorKind::Malformed,
+                "is not an amount",
+                format!("kroner with at most two decimals, decimal \"{decimal}\""),
+            );
+        }
+        let person = if v[CPR].is_empty() {
+            Some(None)
+        } else {
+            refs.person(errs, &cols[CPR], cpr_native, line, v[CPR])
+                .map(Some)
+        };
+        let service = if v[SERVICE].is_empty() {
+            Some(None)
+        } else {
+            refs.service(errs, &cols[SERVICE], line, v[SERVICE])
+                .map(|(s, _)| Some(s))
+        };
+        if let (Some(date), Some(function), Some(amount), Some(person), Some(service)) =
+            (date, function, amount, person, service)
+        {
+            rows.push(Posting {
+                date,
+                function,
+                amount,
+                person,
+                service,
+            });
+        }
+    });
+    Rows { errs, rows }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prices
+
+fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPrice> {
+    use fields::prices::*;
+    let (mut errs, table) = open(input, profile, FileKind::Prices);
+    let mut rows = Vec::new();
+    let Some(table) = table else {
+        return Rows { errs, rows };
+    };
+    let cols = columns_of(&table, FileKind::Prices);
+    let decimal = table.decimal(PRICE);
+    let mut seen: HashMap<(u32, i32), u64> = HashMap::new();
+    table.for_each_row(&mut errs, |errs, line, v| {
+        let service = refs.service(errs, &cols[SERVICE], line, v[SERVICE]);
+        let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
+        let price = match parse_amount(v[PRICE], decimal) {
+            None => {
+                errs.push(
+                    line,
+                    &cols[PRICE],
+                    v[PRICE],
+                    ErrorKind::Malformed,
+                    "is not an amount",
+                    format!("kroner with at most two decimals, decimal \"{decimal}\""),
+                );
+                None
+            }
+            Some(p) if p.0 < 0 => {
+                errs.push(
+                    line,
+                    &cols[PRICE],
+                    v[PRICE],
+                    ErrorKind::Inconsistent,
+                    "is negative",
+                    "a price ≥ 0",
+                );
+                None
+            }
+            Some(p) => Some(p),
+        };
+        let year = parse_year(v[YEAR]);
+        if year.is_none() {
+            errs.push(
+                line,
+                &cols[YEAR],
+                v[YEAR],
+                ErrorKind::Malformed,
+                "is not a year",
+                "a year 1900–2100",
+            );
+        }
+        if let (Some((service, _)), Some(year)) = (service, year)
+            && refs.catalogue.loaded
+        {
+            match seen.entry((service.0, year)) {
+                Entry::Occupied(first) => {
+                    errs.push(
+                        line,
+                        &cols[YEAR],
+                        v[YEAR],
+                        ErrorKind::Duplicate,
+                        format!("is a second price for service {} in that year", v[SERVICE]),
+                        format!(
+                            "one price per service and year (first on line {})",
+                            first.get()
+                        ),
+                    );
+                    return;
+                }
+                Entry::Vacant(e) => {
+                    e.insert(line);
+                }
+            }
+        }
+        if let (Some((service, _)), Some(unit), Some(price), Some(year)) =
+            (service, unit, price, year)
+        {
+            rows.push(UnitPrice {
+                service,
+                unit,
+                price,
+                year,
+                source: v[SOURCE].to_string(),
+            });
+        }
+    });
+    Rows { errs, rows }
+}

@@ -1,0 +1,552 @@
+//! Turning one export file — CSV or Parquet — into rows of field values.
+//!
+//! Both formats end in the same callback: a line number and one `&str` per field of the file
+//! (in [`FileKind::fields`] order; `""` for an absent optional column or a null). All
+//! validation happens after this point, so CSV and Parquet input are checked by the same code.
+//!
+//! CSV: the whole file is read, decoded once (UTF-8, BOM stripped, else Windows-1252), the
+//! separator detected from the header, and records parsed with `csv::ByteRecord` reused across
+//! rows, so a row costs no allocation. Parquet: each needed column is cast to strings with
+//! `arrow-cast` (dates become ISO dates; timestamps are cut to dates); numbers from native
+//! numeric columns are written with `.` whatever the profile's decimal separator.
+
+use crate::error::{Collector, ErrorKind};
+use crate::profile::{FileKind, FileProfile, MAX_FIELDS, TextEncoding};
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The values of one row, indexed by field position.
+pub(crate) type Values<'a> = [&'a str; MAX_FIELDS];
+
+/// An opened export whose header has been checked.
+pub(crate) struct Table {
+    /// The name used in error messages (the profile's file name, or the `.parquet` sibling read
+    /// instead).
+    pub file: String,
+    /// Column name per field, for error messages.
+    columns: Vec<String>,
+    decimal: [char; MAX_FIELDS],
+    native_int: [bool; MAX_FIELDS],
+    body: Body,
+}
+
+enum Body {
+    Csv {
+        text: String,
+        start: usize,
+        delimiter: u8,
+        col_ix: [Option<usize>; MAX_FIELDS],
+        header_len: usize,
+    },
+    Parquet {
+        builder: ParquetRecordBatchReaderBuilder<File>,
+        /// Column name in the Parquet schema per field.
+        col_names: Vec<Option<String>>,
+    },
+}
+
+impl Table {
+    /// The column name for field position `field`.
+    pub fn column(&self, field: usize) -> &str {
+        &self.columns[field]
+    }
+
+    /// The decimal separator of field position `field`.
+    pub fn decimal(&self, field: usize) -> char {
+        self.decimal[field]
+    }
+
+    /// Whether the field came from a native integer column (a CPR number there has lost its
+    /// leading zero).
+    pub fn native_int(&self, field: usize) -> bool {
+        self.native_int[field]
+    }
+
+    /// Calls `row` for each data row with its line number (header = line 1) and values.
+    /// Returns the number of rows read.
+    pub fn for_each_row(
+        self,
+        errs: &mut Collector,
+        mut row: impl FnMut(&mut Collector, u64, &Values<'_>),
+    ) -> u64 {
+        match self.body {
+            Body::Csv {
+                text,
+                start,
+                delimiter,
+                col_ix,
+                header_len,
+            } => {
+                let mut rdr = csv::ReaderBuilder::new()
+                    .delimiter(delimiter)
+                    .has_headers(true)
+                    .flexible(true)
+                    .from_reader(&text.as_bytes()[start..]);
+                let mut rec = csv::ByteRecord::new();
+                let mut n = 0;
+                loop {
+                    match rdr.read_byte_record(&mut rec) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => {
+                            let line = e.position().map_or(0, |p| p.line());
+                            errs.whole(
+                                line,
+                                ErrorKind::Malformed,
+                                format!("is not valid CSV: {e}"),
+                            );
+                            break;
+                        }
+                    }
+                    n += 1;
+                    let line = rec.position().map_or(0, |p| p.line());
+                    if rec.len() != header_len {
+                        errs.whole(
+                            line,
+                            ErrorKind::Malformed,
+                            format!(
+                                "row has {} fields but the header has {header_len} \
+                                 (a separator inside an unquoted value?)",
+                                rec.len()
+                            ),
+                        );
+                        continue;
+                    }
+                    let mut values: Values<'_> = [""; MAX_FIELDS];
+                    for (v, ix) in values.iter_mut().zip(col_ix.iter()) {
+                        if let Some(raw) = ix.and_then(|i| rec.get(i)) {
+                            // The text is valid UTF-8 and fields split at ASCII bytes, so
+                            // this cannot fail.
+                            *v = std::str::from_utf8(raw).unwrap_or("").trim();
+                        }
+                    }
+                    row(errs, line, &values);
+                }
+                n
+            }
+            Body::Parquet { builder, col_names } => {
+                let reader = match builder.with_batch_size(8192).build() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        errs.whole(
+                            0,
+                            ErrorKind::Unreadable,
+                            format!("cannot read Parquet: {e}"),
+                        );
+                        return 0;
+                    }
+                };
+                let mut n: u64 = 0;
+                for batch in reader {
+                    let batch = match batch {
+                        Ok(b) => b,
+                        Err(e) => {
+                            errs.whole(
+                                n + 2,
+                                ErrorKind::Unreadable,
+                                format!("cannot read Parquet: {e}"),
+                            );
+                            return n;
+                        }
+                    };
+                    let mut strings: Vec<Option<ArrayRef>> = Vec::with_capacity(col_names.len());
+                    for name in &col_names {
+                        let Some(name) = name else {
+                            strings.push(None);
+                            continue;
+                        };
+                        let Some(col) = batch.column_by_name(name) else {
+                            strings.push(None);
+                            continue;
+                        };
+                        match to_strings(col) {
+                            Ok(s) => strings.push(Some(s)),
+                            Err(e) => {
+                                errs.push(
+                                    1,
+                                    name,
+                                    "",
+                                    ErrorKind::Unreadable,
+                                    format!("cannot be read as text: {e}"),
+                                    "",
+                                );
+                                return n;
+                            }
+                        }
+                    }
+                    let arrays: Vec<Option<&arrow_array::StringArray>> = strings
+                        .iter()
+                        .map(|a| a.as_ref().map(|a| a.as_string::<i32>()))
+                        .collect();
+                    for r in 0..batch.num_rows() {
+                        n += 1;
+                        let mut values: Values<'_> = [""; MAX_FIELDS];
+                        for (v, a) in values.iter_mut().zip(arrays.iter()) {
+                            if let Some(a) = a
+                                && !a.is_null(r)
+                            {
+                                *v = a.value(r).trim();
+                            }
+                        }
+                        // Line = row number + 1, as if the header were line 1.
+                        row(errs, n + 1, &values);
+                    }
+                }
+                n
+            }
+        }
+    }
+}
+
+fn to_strings(col: &ArrayRef) -> Result<ArrayRef, arrow_schema::ArrowError> {
+    let col = match col.data_type() {
+        DataType::Timestamp(..) | DataType::Date64 => arrow_cast::cast(col, &DataType::Date32)?,
+        _ => col.clone(),
+    };
+    arrow_cast::cast(&col, &DataType::Utf8)
+}
+
+/// Resolves the file for `fp` in `input` (falling back to `x.parquet` when `x.csv` is absent),
+/// reads its header and maps fields to columns. Problems go to `errs`; `None` means the file
+/// cannot be read at all.
+pub(crate) fn open(
+    input: &Path,
+    kind: FileKind,
+    fp: &FileProfile,
+    errs: &mut Collector,
+) -> Option<Table> {
+    let mut file = fp.file.clone();
+    let mut path = input.join(&file);
+    if !path.exists()
+        && let Some(stem) = fp.file.strip_suffix(".csv")
+    {
+        let alt = format!("{stem}.parquet");
+        if input.join(&alt).exists() {
+            path = input.join(&alt);
+            file = alt;
+            errs.file = file.clone();
+        }
+    }
+    if !path.is_file() {
+        errs.whole(
+            0,
+            ErrorKind::Unreadable,
+            format!("file not found in {}", input.display()),
+        );
+        return None;
+    }
+    if is_parquet(&path) {
+        open_parquet(path, file, kind, fp, errs)
+    } else {
+        open_csv(&path, file, kind, fp, errs)
+    }
+}
+
+fn is_parquet(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"PAR1"
+}
+
+fn io_error(errs: &mut Collector, e: std::io::Error) {
+    errs.whole(0, ErrorKind::Unreadable, format!("cannot be read: {e}"));
+}
+
+/// Line number (1-based) of byte offset `at`.
+fn line_of(bytes: &[u8], at: usize) -> u64 {
+    bytes[..at.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+        + 1
+}
+
+fn decode(bytes: Vec<u8>, declared: Option<TextEncoding>, errs: &mut Collector) -> Option<String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        errs.push(
+            0,
+            "",
+            "",
+            ErrorKind::Unreadable,
+            "is UTF-16 text",
+            "UTF-8 or Windows-1252 (save the export as UTF-8)",
+        );
+        return None;
+    }
+    let has_bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let windows_1252 = |bytes: &[u8]| {
+        encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned()
+    };
+    match declared {
+        Some(TextEncoding::Windows1252) => Some(windows_1252(&bytes)),
+        Some(TextEncoding::Utf8) => match String::from_utf8(bytes) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let line = line_of(e.as_bytes(), at);
+                errs.whole(
+                    line,
+                    ErrorKind::Unreadable,
+                    "is not valid UTF-8, which the profile declares",
+                );
+                None
+            }
+        },
+        None => match String::from_utf8(bytes) {
+            Ok(s) => Some(s),
+            Err(e) if has_bom => {
+                let at = e.utf8_error().valid_up_to();
+                let line = line_of(e.as_bytes(), at);
+                errs.whole(
+                    line,
+                    ErrorKind::Unreadable,
+                    "starts with a UTF-8 byte order mark but is not valid UTF-8",
+                );
+                None
+            }
+            Err(e) => {
+                tracing::debug!(file = %errs.file, "not UTF-8; reading as Windows-1252");
+                Some(windows_1252(e.as_bytes()))
+            }
+        },
+    }
+}
+
+/// `;`, `,`, tab or `|`, whichever occurs most often outside quotes in the header line; `,` if
+/// none does.
+fn detect_delimiter(header: &str) -> u8 {
+    let mut counts = [0usize; 4];
+    let candidates = [b',', b';', b'\t', b'|'];
+    let mut quoted = false;
+    for &b in header.as_bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(i) = candidates.iter().position(|&c| c == b) {
+            counts[i] += 1;
+        }
+    }
+    let mut best = 0;
+    for i in 1..4 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    candidates[best]
+}
+
+/// Finds each field's column in `header`; reports missing required columns.
+fn map_columns(
+    kind: FileKind,
+    fp: &FileProfile,
+    header: &[String],
+    errs: &mut Collector,
+) -> Option<(Vec<String>, [Option<usize>; MAX_FIELDS])> {
+    let lower: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let mut ix = [None; MAX_FIELDS];
+    let mut names = Vec::with_capacity(kind.fields().len());
+    let mut ok = true;
+    for (f, spec) in kind.fields().iter().enumerate() {
+        let want = fp.column(spec.name);
+        let want_lower = want.trim().to_lowercase();
+        match lower.iter().position(|h| *h == want_lower) {
+            Some(i) => {
+                ix[f] = Some(i);
+                names.push(header[i].trim().to_string());
+            }
+            None => {
+                names.push(want.to_string());
+                if spec.required {
+                    ok = false;
+                    let found: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+                    errs.push(
+                        1,
+                        want,
+                        "",
+                        ErrorKind::MissingColumn,
+                        format!(
+                            "(field {}.{}); the header has: {}",
+                            kind.key(),
+                            spec.name,
+                            found.join(", ")
+                        ),
+                        "",
+                    );
+                } else {
+                    tracing::debug!(file = %errs.file, column = want, "optional column absent");
+                }
+            }
+        }
+    }
+    ok.then_some((names, ix))
+}
+
+fn open_csv(
+    path: &Path,
+    file: String,
+    kind: FileKind,
+    fp: &FileProfile,
+    errs: &mut Collector,
+) -> Option<Table> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            io_error(errs, e);
+            return None;
+        }
+    };
+    let text = decode(bytes, fp.encoding, errs)?;
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = &text[start..];
+    let header_line = body.split('\n').next().unwrap_or("");
+    if header_line.trim().is_empty() {
+        errs.whole(
+            1,
+            ErrorKind::Unreadable,
+            "has no header line (the file is empty)",
+        );
+        return None;
+    }
+    let delimiter = fp
+        .delimiter
+        .unwrap_or_else(|| detect_delimiter(header_line));
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let header: Vec<String> = match rdr.byte_headers() {
+        Ok(h) => h
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect(),
+        Err(e) => {
+            errs.whole(
+                1,
+                ErrorKind::Unreadable,
+                format!("header is not valid CSV: {e}"),
+            );
+            return None;
+        }
+    };
+    let (columns, col_ix) = map_columns(kind, fp, &header, errs)?;
+    Some(Table {
+        file,
+        columns,
+        decimal: [fp.decimal; MAX_FIELDS],
+        native_int: [false; MAX_FIELDS],
+        body: Body::Csv {
+            header_len: header.len(),
+            text,
+            start,
+            delimiter,
+            col_ix,
+        },
+    })
+}
+
+fn open_parquet(
+    path: PathBuf,
+    file: String,
+    kind: FileKind,
+    fp: &FileProfile,
+    errs: &mut Collector,
+) -> Option<Table> {
+    let f = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) => {
+            io_error(errs, e);
+            return None;
+        }
+    };
+    let builder = match ParquetRecordBatchReaderBuilder::try_new(f) {
+        Ok(b) => b,
+        Err(e) => {
+            errs.whole(
+                0,
+                ErrorKind::Unreadable,
+                format!("is not a readable Parquet file: {e}"),
+            );
+            return None;
+        }
+    };
+    let schema = builder.schema().clone();
+    let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let (columns, col_ix) = map_columns(kind, fp, &header, errs)?;
+    let mut decimal = [fp.decimal; MAX_FIELDS];
+    let mut native_int = [false; MAX_FIELDS];
+    let mut col_names = Vec::with_capacity(kind.fields().len());
+    let mut roots = Vec::new();
+    for (f, ix) in col_ix.iter().enumerate().take(kind.fields().len()) {
+        match ix {
+            Some(i) => {
+                let field = schema.field(*i);
+                let dt = field.data_type();
+                if dt.is_integer() {
+                    native_int[f] = true;
+                    decimal[f] = '.';
+                } else if dt.is_floating()
+                    || matches!(dt, DataType::Decimal128(..) | DataType::Decimal256(..))
+                {
+                    decimal[f] = '.';
+                }
+                col_names.push(Some(field.name().clone()));
+                roots.push(*i);
+            }
+            None => col_names.push(None),
+        }
+    }
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    Some(Table {
+        file,
+        columns,
+        decimal,
+        native_int,
+        body: Body::Parquet {
+            builder: builder.with_projection(mask),
+            col_names,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_the_separator_from_the_header() {
+        assert_eq!(detect_delimiter("cpr;ydelse;start"), b';');
+        assert_eq!(detect_delimiter("cpr,foedselsdato,koen"), b',');
+        assert_eq!(
+            detect_delimiter("\"a;b\",c,d"),
+            b',',
+            "quoted separators do not count"
+        );
+        assert_eq!(detect_delimiter("a\tb\tc"), b'\t');
+        assert_eq!(detect_delimiter("cpr"), b',');
+    }
+
+    #[test]
+    fn decodes_windows_1252_when_not_utf8() {
+        let mut errs = Collector::new("x.csv");
+        let bytes = encoding_rs::WINDOWS_1252
+            .encode("beløb;tekst\n1;Kontanthjælp\n")
+            .0;
+        let text = decode(bytes.into_owned(), None, &mut errs).unwrap();
+        assert!(text.contains("Kontanthjælp"));
+        assert!(errs.is_empty());
+        let bytes = encoding_rs::WINDOWS_1252.encode("beløb\n").0.into_owned();
+        assert!(decode(bytes, Some(TextEncoding::Utf8), &mut errs).is_none());
+        assert_eq!(errs.errors.len(), 1);
+    }
+}

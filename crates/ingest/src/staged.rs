@@ -1,0 +1,263 @@
+//! All-or-nothing output directories.
+//!
+//! [`StagedDir::begin`] makes a hidden sibling `.<name>.staging-<random>` of the destination;
+//! everything is written there. [`StagedDir::commit`] fsyncs every file and directory in it and
+//! then swaps it in with one rename: on Linux `renameat2(RENAME_EXCHANGE)` when the destination
+//! exists (after which the staging name holds the old directory, which is deleted), a plain
+//! `rename` when it does not. Dropping a `StagedDir` without committing deletes the staging
+//! directory. At every instant the destination is either entirely the old directory or entirely
+//! the new one; a crash can at worst leave a hidden staging directory behind.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StagedError {
+    #[error("{op} {path}: {source}")]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} exists and is not a directory; refusing to replace it")]
+    NotADirectory(PathBuf),
+    #[error("{0} has no file name to write a directory under")]
+    NoName(PathBuf),
+}
+
+fn io<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StagedError + 'a {
+    move |source| StagedError::Io {
+        op,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A directory being written that replaces `final` only when committed.
+#[derive(Debug)]
+pub struct StagedDir {
+    staging: PathBuf,
+    target: PathBuf,
+    parent: PathBuf,
+    done: bool,
+}
+
+impl StagedDir {
+    /// Creates the staging directory beside `target` (creating `target`'s parent if needed).
+    pub fn begin(target: &Path) -> Result<StagedDir, StagedError> {
+        let name = target
+            .file_name()
+            .ok_or_else(|| StagedError::NoName(target.to_path_buf()))?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if let Ok(meta) = std::fs::symlink_metadata(target)
+            && !meta.is_dir()
+        {
+            return Err(StagedError::NotADirectory(target.to_path_buf()));
+        }
+        std::fs::create_dir_all(&parent).map_err(io("create", &parent))?;
+        loop {
+            let staging = parent.join(format!(".{name}.staging-{:016x}", fastrand::u64(..)));
+            match std::fs::create_dir(&staging) {
+                Ok(()) => {
+                    return Ok(StagedDir {
+                        staging,
+                        target: target.to_path_buf(),
+                        parent,
+                        done: false,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io("create", &staging)(e)),
+            }
+        }
+    }
+
+    /// Where to write.
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// The directory that `commit` replaces.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Makes the staged contents durable and swaps them in for the target.
+    pub fn commit(mut self) -> Result<(), StagedError> {
+        sync_tree(&self.staging)?;
+        let exists = match std::fs::symlink_metadata(&self.target) {
+            Ok(meta) if meta.is_dir() => true,
+            Ok(_) => return Err(StagedError::NotADirectory(self.target.clone())),
+            Err(_) => false,
+        };
+        if exists {
+            replace(&self.staging, &self.target)?;
+            // The staging name now holds the old directory.
+            self.done = true;
+            sync_dir(&self.parent)?;
+            if let Err(e) = std::fs::remove_dir_all(&self.staging) {
+                tracing::warn!(path = %self.staging.display(), error = %e, "could not remove the replaced directory");
+            }
+        } else {
+            std::fs::rename(&self.staging, &self.target).map_err(io("rename", &self.target))?;
+            self.done = true;
+        }
+        sync_dir(&self.parent)
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Atomically exchanges `staging` and `target` (both existing directories).
+#[cfg(target_os = "linux")]
+fn replace(staging: &Path, target: &Path) -> Result<(), StagedError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, staging, CWD, target, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // Filesystems without RENAME_EXCHANGE: fall back to two renames.
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            replace_by_two_renames(staging, target)
+        }
+        Err(e) => Err(io("exchange", target)(e.into())),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn replace(staging: &Path, target: &Path) -> Result<(), StagedError> {
+    replace_by_two_renames(staging, target)
+}
+
+/// Not atomic: between the two renames the target is absent (never half-written). Leaves the
+/// old directory at `staging`, as the exchange does.
+fn replace_by_two_renames(staging: &Path, target: &Path) -> Result<(), StagedError> {
+    let aside = staging.with_extension("old");
+    std::fs::rename(target, &aside).map_err(io("rename", target))?;
+    std::fs::rename(staging, target).map_err(io("rename", staging))?;
+    std::fs::rename(&aside, staging).map_err(io("rename", &aside))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), StagedError> {
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(io("fsync", dir))
+}
+
+/// fsyncs every file below `dir`, then the directories themselves.
+fn sync_tree(dir: &Path) -> Result<(), StagedError> {
+    for entry in std::fs::read_dir(dir).map_err(io("list", dir))? {
+        let entry = entry.map_err(io("list", dir))?;
+        let path = entry.path();
+        let ft = entry.file_type().map_err(io("stat", &path))?;
+        if ft.is_dir() {
+            sync_tree(&path)?;
+        } else if ft.is_file() {
+            std::fs::File::open(&path)
+                .and_then(|f| f.sync_all())
+                .map_err(io("fsync", &path))?;
+        }
+    }
+    sync_dir(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hidden_entries(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
+    }
+
+    #[test]
+    fn commit_creates_the_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("sub/out");
+        let s = StagedDir::begin(&out).unwrap();
+        assert!(s.path().starts_with(tmp.path().join("sub")));
+        std::fs::write(s.path().join("a.txt"), "new").unwrap();
+        assert!(!out.exists(), "nothing is visible before commit");
+        s.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "new");
+        assert!(hidden_entries(&tmp.path().join("sub")).is_empty());
+    }
+
+    #[test]
+    fn commit_replaces_an_existing_directory_wholly() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("old.txt"), "old").unwrap();
+        std::fs::create_dir(out.join("olddir")).unwrap();
+        let s = StagedDir::begin(&out).unwrap();
+        std::fs::create_dir(s.path().join("nested")).unwrap();
+        std::fs::write(s.path().join("nested/new.txt"), "new").unwrap();
+        // Until commit the old contents are what is there.
+        assert!(out.join("old.txt").exists());
+        s.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("nested/new.txt")).unwrap(),
+            "new"
+        );
+        assert!(!out.join("old.txt").exists());
+        assert!(!out.join("olddir").exists());
+        assert!(
+            hidden_entries(tmp.path()).is_empty(),
+            "old directory removed"
+        );
+    }
+
+    #[test]
+    fn drop_without_commit_leaves_the_old_directory_and_no_staging() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("old.txt"), "old").unwrap();
+        {
+            let s = StagedDir::begin(&out).unwrap();
+            std::fs::write(s.path().join("half.txt"), "half-written").unwrap();
+            assert_eq!(hidden_entries(tmp.path()).len(), 1);
+        }
+        assert_eq!(std::fs::read_to_string(out.join("old.txt")).unwrap(), "old");
+        assert!(!out.join("half.txt").exists());
+        assert!(hidden_entries(tmp.path()).is_empty());
+    }
+
+    #[test]
+    fn refuses_to_replace_a_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        std::fs::write(&out, "a file").unwrap();
+        assert!(matches!(
+            StagedDir::begin(&out),
+            Err(StagedError::NotADirectory(_))
+        ));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "a file");
+    }
+
+    #[test]
+    fn fallback_swap_leaves_old_at_staging_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join(".x.staging-1"), tmp.path().join("x"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(a.join("new"), "").unwrap();
+        std::fs::write(b.join("old"), "").unwrap();
+        replace_by_two_renames(&a, &b).unwrap();
+        assert!(b.join("new").exists());
+        assert!(a.join("old").exists());
+    }
+}

@@ -1,0 +1,139 @@
+//! Parsing of single values as municipal exports write them: dates in ISO and Danish forms,
+//! amounts with decimal comma and thousands points. Allocation-free; called once per field.
+
+use chrono::NaiveDate;
+use tvaers_core::Ore;
+
+/// ISO `yyyy-mm-dd`, or `dd-mm-yyyy`, `dd.mm.yyyy`, `dd/mm/yyyy` (day and month may have one
+/// digit), recognised per value.
+pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let y = digits(&b[0..4])?;
+        let m = digits(&b[5..7])?;
+        let d = digits(&b[8..10])?;
+        return NaiveDate::from_ymd_opt(y as i32, m, d);
+    }
+    let sep = *b.iter().find(|c| matches!(c, b'-' | b'.' | b'/'))?;
+    let mut parts = text.split(sep as char);
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !(1..=2).contains(&d.len()) || !(1..=2).contains(&m.len()) {
+        return None;
+    }
+    if y.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        digits(y.as_bytes())? as i32,
+        digits(m.as_bytes())?,
+        digits(d.as_bytes())?,
+    )
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32))
+}
+
+/// An amount in kroner with at most two decimals. Thousands separators (the other of `.`/`,`)
+/// must group exactly three digits, so that `12,50` read with decimal `.` is an error rather
+/// than 1,250 kroner.
+pub(crate) fn parse_amount(text: &str, decimal: char) -> Option<Ore> {
+    let thousands = if decimal == ',' { '.' } else { ',' };
+    if text.contains(thousands) {
+        let unsigned = text.trim_start_matches(['-', '+']);
+        let int_part = match unsigned.rfind(decimal) {
+            Some(i) => &unsigned[..i],
+            None => unsigned,
+        };
+        let mut groups = int_part.split(thousands);
+        let first = groups.next()?;
+        if first.is_empty() || first.len() > 3 || groups.any(|g| g.len() != 3) {
+            return None;
+        }
+    }
+    Ore::parse_kroner(text, decimal)
+}
+
+/// A year 1900–2100.
+pub(crate) fn parse_year(text: &str) -> Option<i32> {
+    let y = digits(text.as_bytes())?;
+    (1900..=2100).contains(&y).then_some(y as i32)
+}
+
+/// A CPR value from a column read as a native integer lost its leading zero (`0101801235` →
+/// `101801235`); restores it. Other text is returned unchanged.
+pub(crate) fn pad_cpr(text: &str, buf: &mut [u8; 10]) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.len() == 9 && b.iter().all(u8::is_ascii_digit) {
+        buf[0] = b'0';
+        buf[1..].copy_from_slice(b);
+        Some(10)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_in_all_documented_forms() {
+        assert_eq!(parse_date("2024-03-01"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("01-03-2024"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("01.03.2024"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("01/03/2024"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("1.3.2024"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("29-02-2024"), Some(d(2024, 2, 29)));
+        assert_eq!(parse_date("29-02-2023"), None, "not a leap year");
+        assert_eq!(parse_date("2024-13-01"), None);
+        assert_eq!(
+            parse_date("01-03-24"),
+            None,
+            "two-digit years are ambiguous"
+        );
+        assert_eq!(parse_date("01-03/2024"), None, "mixed separators");
+        assert_eq!(parse_date("2024/03/01"), None);
+        assert_eq!(parse_date(""), None);
+        assert_eq!(parse_date("i går"), None);
+    }
+
+    #[test]
+    fn amounts_require_proper_thousands_groups() {
+        assert_eq!(parse_amount("1.204.311,17", ','), Some(Ore(120_431_117)));
+        assert_eq!(parse_amount("-11.944,00", ','), Some(Ore(-1_194_400)));
+        assert_eq!(parse_amount("610.00", '.'), Some(Ore(61_000)));
+        assert_eq!(parse_amount("1,234.5", '.'), Some(Ore(123_450)));
+        assert_eq!(
+            parse_amount("12,50", '.'),
+            None,
+            "a decimal comma read with decimal ."
+        );
+        assert_eq!(parse_amount("1.23,00", ','), None);
+        assert_eq!(parse_amount("12.3x", ','), None);
+        assert_eq!(parse_amount("12,345", ','), None);
+    }
+
+    #[test]
+    fn years_are_bounded() {
+        assert_eq!(parse_year("2025"), Some(2025));
+        assert_eq!(parse_year("1899"), None);
+        assert_eq!(parse_year("2101"), None);
+        assert_eq!(parse_year("20x5"), None);
+    }
+
+    #[test]
+    fn native_integer_cpr_gets_its_leading_zero_back() {
+        let mut buf = [0u8; 10];
+        assert_eq!(pad_cpr("101801235", &mut buf), Some(10));
+        assert_eq!(&buf, b"0101801235");
+        assert_eq!(pad_cpr("1101801235", &mut buf), None);
+    }
+}
