@@ -6,6 +6,7 @@
 //! and as activity. See the crate documentation for the exact rules.
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use tvaers_core::service::activity_cost;
 use tvaers_core::{
@@ -262,93 +263,186 @@ impl Allocation {
     }
 }
 
+/// Persons per parallel chunk: large enough to amortise, small enough to balance.
+const CHUNK: usize = 16_384;
+
+pub(crate) fn chunk_bounds(n: usize) -> Vec<(usize, usize)> {
+    (0..n.div_ceil(CHUNK))
+        .map(|i| (i * CHUNK, ((i + 1) * CHUNK).min(n)))
+        .collect()
+}
+
+struct PersonPass<'a> {
+    reg: &'a Register<Pseudonymised>,
+    period: Period,
+    prices: &'a PriceTable,
+    centres: &'a FunctionCentres,
+    booked_postings: &'a PersonPostings,
+    person_spells: &'a PersonSpells,
+}
+
+/// What one chunk of persons contributes.
+#[derive(Default)]
+struct PersonPart {
+    booked: Vec<Ore>,
+    activity: Vec<Ore>,
+    /// (spell index, cost) for spells with a non-zero cost.
+    spell_costs: Vec<(u32, Ore)>,
+    skipped_spells: u64,
+    skipped_persons: u64,
+    unpriced_spell_days: i64,
+    unpriced_persons: u64,
+    booked_persons: u64,
+    activity_persons: u64,
+    /// Only `activity` and the person counts are filled here; posting totals come from the
+    /// single pass over all postings.
+    by_centre: [CentreCosts; CostCentre::COUNT],
+}
+
+impl PersonPass<'_> {
+    fn run(&self, lo: usize, hi: usize) -> PersonPart {
+        let reg = self.reg;
+        let mut out = PersonPart {
+            booked: Vec::with_capacity(hi - lo),
+            activity: Vec::with_capacity(hi - lo),
+            ..PersonPart::default()
+        };
+        let mut functions: Vec<AccountFunction> = Vec::new();
+        for pi in lo..hi {
+            let who = PersonIx(pi as u32);
+            // Bit c set: the person counts towards centre c (any / booked / activity).
+            let (mut any_mask, mut booked_mask, mut activity_mask) = (0u16, 0u16, 0u16);
+            functions.clear();
+            let mine = self.booked_postings.of(who);
+            let mut booked = Ore::ZERO;
+            for &ix in mine {
+                let p = &reg.postings[ix as usize];
+                booked += p.amount;
+                functions.push(p.function);
+                let c = self.centres.of_posting(&reg.catalogue, p).index();
+                any_mask |= 1 << c;
+                booked_mask |= 1 << c;
+            }
+            out.booked_persons += !mine.is_empty() as u64;
+            functions.sort_unstable();
+            functions.dedup();
+
+            let (mut skipped_any, mut unpriced_any) = (false, false);
+            let mut activity = Ore::ZERO;
+            for &si in self.person_spells.of(who) {
+                let s = &reg.spells[si as usize];
+                let Some(clip) = self.period.intersect(s.start, s.end) else {
+                    continue;
+                };
+                let entry = reg.catalogue.get(s.service);
+                let c = CostCentre::Department(entry.department).index();
+                any_mask |= 1 << c;
+                if functions.binary_search(&entry.function).is_ok() {
+                    out.skipped_spells += 1;
+                    skipped_any = true;
+                    continue;
+                }
+                let mut cost = Ore::ZERO;
+                for (year, seg) in clip.year_segments() {
+                    match self.prices.price(s.service, year) {
+                        Some(price) => {
+                            cost += activity_cost(s.volume, price, entry.unit, seg.days());
+                            activity_mask |= 1 << c;
+                        }
+                        None => {
+                            out.unpriced_spell_days += seg.days();
+                            unpriced_any = true;
+                        }
+                    }
+                }
+                if cost != Ore::ZERO {
+                    out.spell_costs.push((si, cost));
+                }
+                activity += cost;
+                out.by_centre[c].activity += cost;
+            }
+            out.booked.push(booked);
+            out.activity.push(activity);
+            out.skipped_persons += skipped_any as u64;
+            out.unpriced_persons += unpriced_any as u64;
+            out.activity_persons += (activity_mask != 0) as u64;
+            if any_mask != 0 {
+                for (c, cc) in out.by_centre.iter_mut().enumerate() {
+                    cc.persons += (any_mask >> c & 1) as u64;
+                    cc.booked_persons += (booked_mask >> c & 1) as u64;
+                    cc.activity_persons += (activity_mask >> c & 1) as u64;
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Stage 1. Puts the period's postings and priced activity on persons.
 pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
     let n = reg.persons.len();
     let centres = FunctionCentres::build(&reg.catalogue);
     let prices = PriceTable::build(reg);
-    let mut by_centre = [CentreCosts::default(); CostCentre::COUNT];
-
-    let mut cost_total = Ore::ZERO;
-    for p in &reg.postings {
-        if period.contains(p.date) {
-            cost_total += p.amount;
-            let c = centres.of_posting(&reg.catalogue, p).index();
-            by_centre[c].total += p.amount;
-            if p.person.is_some() {
-                by_centre[c].booked += p.amount;
+    // The posting totals and the two groupings are independent: build them side by side.
+    let ((cost_total, mut by_centre), (booked_postings, person_spells)) = rayon::join(
+        || {
+            let mut by_centre = [CentreCosts::default(); CostCentre::COUNT];
+            let mut cost_total = Ore::ZERO;
+            for p in &reg.postings {
+                if period.contains(p.date) {
+                    cost_total += p.amount;
+                    let c = centres.of_posting(&reg.catalogue, p).index();
+                    by_centre[c].total += p.amount;
+                    if p.person.is_some() {
+                        by_centre[c].booked += p.amount;
+                    }
+                }
             }
-        }
-    }
-
-    let booked_postings = PersonPostings::build(&reg.postings, n, period);
-    let person_spells = PersonSpells::build(&reg.spells, n);
-    let mut booked = vec![Ore::ZERO; n];
-    let mut activity = vec![Ore::ZERO; n];
+            (cost_total, by_centre)
+        },
+        || {
+            rayon::join(
+                || PersonPostings::build(&reg.postings, n, period),
+                || PersonSpells::build(&reg.spells, n),
+            )
+        },
+    );
+    let ctx = PersonPass {
+        reg,
+        period,
+        prices: &prices,
+        centres: &centres,
+        booked_postings: &booked_postings,
+        person_spells: &person_spells,
+    };
+    // Chunks of persons in parallel, merged in order: the result does not depend on threads.
+    let parts: Vec<PersonPart> = chunk_bounds(n)
+        .into_par_iter()
+        .map(|(lo, hi)| ctx.run(lo, hi))
+        .collect();
+    let mut booked = Vec::with_capacity(n);
+    let mut activity = Vec::with_capacity(n);
     let mut spell_cost = vec![Ore::ZERO; reg.spells.len()];
     let (mut skipped_spells, mut skipped_persons) = (0u64, 0u64);
     let (mut unpriced_spell_days, mut unpriced_persons) = (0i64, 0u64);
     let (mut booked_persons, mut activity_persons) = (0u64, 0u64);
-    // Bit c set: the person counts towards centre c (any / booked / activity).
-    let mut functions: Vec<AccountFunction> = Vec::new();
-
-    for pi in 0..n {
-        let who = PersonIx(pi as u32);
-        let (mut any_mask, mut booked_mask, mut activity_mask) = (0u16, 0u16, 0u16);
-        functions.clear();
-        let mine = booked_postings.of(who);
-        for &ix in mine {
-            let p = &reg.postings[ix as usize];
-            booked[pi] += p.amount;
-            functions.push(p.function);
-            let c = centres.of_posting(&reg.catalogue, p).index();
-            any_mask |= 1 << c;
-            booked_mask |= 1 << c;
+    for part in parts {
+        booked.extend(part.booked);
+        activity.extend(part.activity);
+        for (si, c) in part.spell_costs {
+            spell_cost[si as usize] = c;
         }
-        if !mine.is_empty() {
-            booked_persons += 1;
-        }
-        functions.sort_unstable();
-        functions.dedup();
-
-        let (mut skipped_any, mut unpriced_any) = (false, false);
-        for &si in person_spells.of(who) {
-            let s = &reg.spells[si as usize];
-            let Some(clip) = period.intersect(s.start, s.end) else {
-                continue;
-            };
-            let entry = reg.catalogue.get(s.service);
-            let c = CostCentre::Department(entry.department).index();
-            any_mask |= 1 << c;
-            if functions.binary_search(&entry.function).is_ok() {
-                skipped_spells += 1;
-                skipped_any = true;
-                continue;
-            }
-            let mut cost = Ore::ZERO;
-            for (year, seg) in clip.year_segments() {
-                match prices.price(s.service, year) {
-                    Some(price) => {
-                        cost += activity_cost(s.volume, price, entry.unit, seg.days());
-                        activity_mask |= 1 << c;
-                    }
-                    None => {
-                        unpriced_spell_days += seg.days();
-                        unpriced_any = true;
-                    }
-                }
-            }
-            spell_cost[si as usize] = cost;
-            activity[pi] += cost;
-            by_centre[c].activity += cost;
-        }
-        skipped_persons += skipped_any as u64;
-        unpriced_persons += unpriced_any as u64;
-        activity_persons += (activity_mask != 0) as u64;
-        for (c, cc) in by_centre.iter_mut().enumerate() {
-            cc.persons += (any_mask >> c & 1) as u64;
-            cc.booked_persons += (booked_mask >> c & 1) as u64;
-            cc.activity_persons += (activity_mask >> c & 1) as u64;
+        skipped_spells += part.skipped_spells;
+        skipped_persons += part.skipped_persons;
+        unpriced_spell_days += part.unpriced_spell_days;
+        unpriced_persons += part.unpriced_persons;
+        booked_persons += part.booked_persons;
+        activity_persons += part.activity_persons;
+        for (acc, c) in by_centre.iter_mut().zip(part.by_centre) {
+            acc.booked_persons += c.booked_persons;
+            acc.activity_persons += c.activity_persons;
+            acc.persons += c.persons;
+            acc.activity += c.activity;
         }
     }
 

@@ -1,8 +1,9 @@
 //! Stage 2: per-citizen and per-family metrics — cost, cost by department, and how many
 //! services, departments and contact persons are involved, in total and at the same time.
 
-use crate::allocation::{Allocation, CostCentre};
+use crate::allocation::{Allocation, CostCentre, chunk_bounds};
 use chrono::Datelike;
+use rayon::prelude::*;
 use tvaers_core::{Families, FamilyIx, Ore, Period, PersonIx, Pseudonymised, Register};
 
 /// One row per unit (citizen or family), as parallel dense vectors.
@@ -67,6 +68,9 @@ fn max_concurrent_with(
     events: &mut Vec<(i32, i32, u32)>,
     counters: &mut Vec<(u32, u32)>,
 ) -> u32 {
+    if intervals.len() <= 1 {
+        return intervals.len() as u32;
+    }
     events.clear();
     counters.clear();
     for &(s, e, k) in intervals {
@@ -173,16 +177,19 @@ impl Ctx<'_> {
         out.services.push(s.services.len() as u32);
         out.departments.push(dept_mask.count_ones() as u8);
         out.contacts.push(s.contacts.len() as u32);
-        out.max_concurrent_services.push(max_concurrent_with(
-            &s.service_iv,
-            &mut s.events,
-            &mut s.counters,
-        ));
-        out.max_concurrent_departments.push(max_concurrent_with(
-            &s.department_iv,
-            &mut s.events,
-            &mut s.counters,
-        ) as u8);
+        // At most as many at once as there are distinct ones: one distinct needs no sweep.
+        let services_at_once = match s.services.len() {
+            0 | 1 => s.services.len() as u32,
+            _ => max_concurrent_with(&s.service_iv, &mut s.events, &mut s.counters),
+        };
+        let departments_at_once = match dept_mask.count_ones() {
+            0 | 1 => dept_mask.count_ones(),
+            _ if services_at_once <= 1 => services_at_once,
+            _ => max_concurrent_with(&s.department_iv, &mut s.events, &mut s.counters),
+        };
+        out.max_concurrent_services.push(services_at_once);
+        out.max_concurrent_departments
+            .push(departments_at_once as u8);
         for (i, v) in by_centre.into_iter().enumerate() {
             if v != Ore::ZERO {
                 out.centre_costs.push((CostCentre::ALL[i], v));
@@ -207,42 +214,137 @@ fn with_capacity(n: usize) -> UnitMetrics {
     m
 }
 
+impl UnitMetrics {
+    /// Appends `other`'s rows after this one's.
+    fn append(&mut self, other: UnitMetrics) {
+        let base = self.centre_costs.len() as u32;
+        self.cost.extend(other.cost);
+        self.services.extend(other.services);
+        self.departments.extend(other.departments);
+        self.contacts.extend(other.contacts);
+        self.max_concurrent_services
+            .extend(other.max_concurrent_services);
+        self.max_concurrent_departments
+            .extend(other.max_concurrent_departments);
+        self.centre_offsets
+            .extend(other.centre_offsets[1..].iter().map(|o| o + base));
+        self.centre_costs.extend(other.centre_costs);
+    }
+}
+
+impl UnitMetrics {
+    /// Appends a copy of row `i` of `from`.
+    fn push_row_of(&mut self, from: &UnitMetrics, i: usize) {
+        self.cost.push(from.cost[i]);
+        self.services.push(from.services[i]);
+        self.departments.push(from.departments[i]);
+        self.contacts.push(from.contacts[i]);
+        self.max_concurrent_services
+            .push(from.max_concurrent_services[i]);
+        self.max_concurrent_departments
+            .push(from.max_concurrent_departments[i]);
+        self.centre_costs.extend_from_slice(from.cost_by_centre(i));
+        self.centre_offsets.push(self.centre_costs.len() as u32);
+    }
+}
+
+/// How [`measure_all`] gets a unit's row.
+enum Source<'a> {
+    /// Measure it from its spells and booked postings.
+    Measure,
+    /// The unit is this one citizen: copy the row.
+    Copy(&'a UnitMetrics, usize),
+}
+
+/// Measures units `0..n` in parallel chunks, merged in order.
+fn measure_all<'a, S, P, C>(
+    ctx: &Ctx<'_>,
+    n: usize,
+    spells: S,
+    postings: P,
+    source: C,
+) -> UnitMetrics
+where
+    S: Fn(usize, &mut Vec<u32>) + Sync,
+    P: Fn(usize, &mut Vec<u32>) + Sync,
+    C: Fn(usize) -> Source<'a> + Sync,
+{
+    let parts: Vec<UnitMetrics> = chunk_bounds(n)
+        .into_par_iter()
+        .map(|(lo, hi)| {
+            let mut s = Scratch::default();
+            let mut out = with_capacity(hi - lo);
+            let (mut sp, mut po) = (Vec::new(), Vec::new());
+            for i in lo..hi {
+                if let Source::Copy(from, j) = source(i) {
+                    out.push_row_of(from, j);
+                    continue;
+                }
+                sp.clear();
+                po.clear();
+                spells(i, &mut sp);
+                postings(i, &mut po);
+                ctx.measure(sp.iter().copied(), po.iter().copied(), &mut s, &mut out);
+            }
+            out
+        })
+        .collect();
+    let mut all = with_capacity(n);
+    for p in parts {
+        all.append(p);
+    }
+    all
+}
+
 /// Stage 2. Metrics per citizen (every person of the register, in [`PersonIx`] order) and per
 /// family ([`Families::build`] order). A family's costs are the sums of its members'; its
 /// distinct counts and concurrency are taken over the union of the members' spells.
+///
+/// `period` must be the allocation's period (the spell costs were computed for it).
 pub fn compute_metrics(
     reg: &Register<Pseudonymised>,
     alloc: &Allocation,
     period: Period,
 ) -> Metrics {
+    debug_assert_eq!(
+        period, alloc.period,
+        "metrics over another period than the allocation"
+    );
     let ctx = Ctx { reg, alloc, period };
     let n = reg.persons.len();
-    let mut s = Scratch::default();
-    let mut citizens = with_capacity(n);
-    for p in 0..n {
-        let who = PersonIx(p as u32);
-        ctx.measure(
-            alloc.person_spells.of(who).iter().copied(),
-            alloc.booked_postings.of(who).iter().copied(),
-            &mut s,
-            &mut citizens,
-        );
-    }
-    let family_index = Families::build(reg);
-    let mut families = with_capacity(family_index.len());
-    for f in 0..family_index.len() {
-        let members = family_index.members(FamilyIx(f as u32));
-        ctx.measure(
-            members
-                .iter()
-                .flat_map(|&m| alloc.person_spells.of(m).iter().copied()),
-            members
-                .iter()
-                .flat_map(|&m| alloc.booked_postings.of(m).iter().copied()),
-            &mut s,
-            &mut families,
-        );
-    }
+    let (citizens, family_index) = rayon::join(
+        || {
+            measure_all(
+                &ctx,
+                n,
+                |p, v| v.extend_from_slice(alloc.person_spells.of(PersonIx(p as u32))),
+                |p, v| v.extend_from_slice(alloc.booked_postings.of(PersonIx(p as u32))),
+                |_| Source::Measure,
+            )
+        },
+        || Families::build(reg),
+    );
+    let fi = &family_index;
+    let members = |f: usize| fi.members(FamilyIx(f as u32));
+    let families = measure_all(
+        &ctx,
+        fi.len(),
+        |f, v| {
+            for &m in members(f) {
+                v.extend_from_slice(alloc.person_spells.of(m));
+            }
+        },
+        |f, v| {
+            for &m in members(f) {
+                v.extend_from_slice(alloc.booked_postings.of(m));
+            }
+        },
+        // A one-person family is that citizen.
+        |f| match members(f) {
+            [only] => Source::Copy(&citizens, only.0 as usize),
+            _ => Source::Measure,
+        },
+    );
     Metrics {
         period,
         citizens,

@@ -1,0 +1,352 @@
+//! Tries to get a small cell or an identifier out of the report: tiny registers, a department
+//! with two citizens, top-k shares next to a Lorenz curve. Every output file (xlsx unzipped) is
+//! scanned for every pseudonym and for the hidden values in every format the writers use.
+
+mod common;
+
+use common::testkit::{CATALOGUE, all_pseudonym_hex, register};
+use common::{at, contains, output_files};
+use serde_json::Value;
+use std::path::Path;
+use tvaers_analysis::messages::{self, Lang};
+use tvaers_analysis::{CostCentre, allocate, analyse, write_report};
+use tvaers_core::{Department, Ore, Period, PersonIx, Pseudonymised, Register};
+
+fn write_both(reg: &Register<Pseudonymised>, dir: &Path) -> Value {
+    let a = analyse(reg, Period::year(2024));
+    write_report(&a, Lang::Da, &dir.join("da")).unwrap();
+    write_report(&a, Lang::En, &dir.join("en")).unwrap();
+    let text = std::fs::read_to_string(dir.join("da/summary.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn assert_no_pseudonyms(reg: &Register<Pseudonymised>, dir: &Path) {
+    let files = output_files(dir);
+    assert!(
+        files.len() >= 2 * 9,
+        "both reports with all their files: {}",
+        files.len()
+    );
+    for hex in all_pseudonym_hex(reg) {
+        let upper = hex.to_uppercase();
+        for needle in [&hex, &upper, &hex[..16].to_string(), &hex[16..].to_string()] {
+            for (name, bytes) in &files {
+                assert!(!contains(bytes, needle), "pseudonym {needle} in {name}");
+            }
+        }
+    }
+}
+
+/// Every way the writers could print an amount: øre in JSON, kroner with decimal comma (CSV),
+/// kroner as an xlsx number, whole kroner Danish and English.
+fn renderings(v: Ore) -> Vec<String> {
+    let a = v.0.unsigned_abs();
+    vec![
+        v.0.to_string(),
+        format!("{},{:02}", a / 100, a % 100),
+        format!("{}", v.0 as f64 / 100.0),
+        messages::int(Lang::Da, v.round_kroner()),
+        messages::int(Lang::En, v.round_kroner()),
+    ]
+}
+
+fn assert_value_absent(dir: &Path, v: Ore, what: &str) {
+    assert!(
+        v.0.abs() >= 100_000,
+        "{what}: pick a distinctive test value, not {v:?}"
+    );
+    for (name, bytes) in output_files(dir) {
+        for r in renderings(v) {
+            assert!(!contains(&bytes, &r), "{what} ({r}) appears in {name}");
+        }
+    }
+}
+
+fn assert_suppressed_list_consistent(s: &Value) {
+    for p in at(s, "/suppressed").as_array().unwrap() {
+        let ptr = p.as_str().unwrap();
+        assert!(
+            at(s, ptr).is_null(),
+            "{ptr} is listed as suppressed but has a value"
+        );
+    }
+}
+
+fn listed(s: &Value, ptr: &str) -> bool {
+    at(s, "/suppressed")
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p.as_str() == Some(ptr))
+}
+
+fn department_row<'a>(s: &'a Value, code: &str) -> &'a Value {
+    at(s, "/coverage_by_department")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department"] == code)
+        .unwrap_or_else(|| panic!("no row {code}"))
+}
+
+#[test]
+fn a_register_of_three_reveals_nothing_about_them() {
+    let reg = register(&format!(
+        "{CATALOGUE}
+price MENTOR 2024 613.00
+price SEL85 2024 587.00
+person a F1
+person b F1
+person c F2
+spell a MENTOR 2024-01-01 2024-06-30 3 JC1
+spell b SEL85 2024-02-01 2024-12-31 5 SO2
+spell c HJEM 2024-03-01 - 2 AE3
+posting 2024-03-03 5.57.73 123457.89 c KTH
+posting 2024-05-01 5.38.38 77777.77 - -
+"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let s = write_both(&reg, dir.path());
+    assert_no_pseudonyms(&reg, dir.path());
+
+    let alloc = allocate(&reg, Period::year(2024));
+    for p in 0..3u32 {
+        let v = alloc.allocated(PersonIx(p));
+        assert_value_absent(dir.path(), v, &format!("person {p}'s cost"));
+    }
+    // Family F1 (a + b) and the three together.
+    assert_value_absent(
+        dir.path(),
+        alloc.allocated(PersonIx(0)) + alloc.allocated(PersonIx(1)),
+        "family F1",
+    );
+    assert_value_absent(dir.path(), alloc.cost_allocated(), "all three");
+
+    for ptr in [
+        "/citizens",
+        "/families",
+        "/cost_total_ore",
+        "/cost_allocated_ore",
+        "/coverage/booked_share",
+    ] {
+        assert!(
+            at(&s, ptr).is_null() && listed(&s, ptr),
+            "{ptr} must be hidden"
+        );
+    }
+    assert_eq!(at(&s, "/coverage/suppressed"), &Value::Bool(true));
+    for code in ["beskaeftigelse", "social_voksne", "aeldre"] {
+        let row = department_row(&s, code);
+        assert_eq!(row["suppressed"], Value::Bool(true), "{code}");
+        assert!(row["persons"].is_null() && row["activity_ore"].is_null());
+    }
+    for k in ["top1", "top3", "top5", "top10", "gini"] {
+        assert!(
+            at(&s, &format!("/concentration/citizens/{k}")).is_null(),
+            "{k}"
+        );
+    }
+    assert_eq!(at(&s, "/lorenz/citizens").as_array().unwrap().len(), 0);
+    for row in [
+        "departments_2plus",
+        "departments_3plus",
+        "departments_4plus",
+        "services_7plus",
+    ] {
+        let r = at(&s, &format!("/complexity/{row}"));
+        // 0 citizens may be shown (describes nobody), a count of 1–4 never.
+        match r["citizens"].as_u64() {
+            Some(n) => assert!(n == 0 || n >= 5, "{row}: {n}"),
+            None => assert_eq!(r["suppressed"], Value::Bool(true)),
+        }
+    }
+    assert_suppressed_list_consistent(&s);
+
+    // The HTML says why figures are missing.
+    let html = std::fs::read_to_string(dir.path().join("da/index.html")).unwrap();
+    assert!(html.contains("&lt;5"));
+    let note = messages::t(Lang::Da, messages::Key::note_suppression);
+    assert!(html.contains(&tvaers_analysis::svg::esc(note)));
+}
+
+/// 12 citizens in employment, 10 in adult social services, 6 in elderly care and 2 in
+/// psychiatry, each their own family, all priced from activity.
+fn thirty() -> Register<Pseudonymised> {
+    let mut s = format!(
+        "{CATALOGUE}
+price KTH 2024 11944.00
+price SEL85 2024 600.00
+price HJEM 2024 450.00
+price PSYK 2024 3210.00
+posting 2024-03-01 5.57.73 500000.00 - -
+"
+    );
+    let groups = [
+        ("e", "KTH", 12, "1"),
+        ("s", "SEL85", 10, "4"),
+        ("h", "HJEM", 6, "3"),
+        ("y", "PSYK", 2, "1"),
+    ];
+    for (prefix, svc, n, vol) in groups {
+        for i in 0..n {
+            let start = format!("2024-{:02}-01", 1 + i % 9);
+            s.push_str(&format!(
+                "person {prefix}{i} F{prefix}{i}\nspell {prefix}{i} {svc} {start} - {vol} K{prefix}{i}\n"
+            ));
+        }
+    }
+    register(&s)
+}
+
+#[test]
+fn a_department_with_two_citizens_is_hidden_with_a_partner() {
+    let reg = thirty();
+    let dir = tempfile::tempdir().unwrap();
+    let s = write_both(&reg, dir.path());
+    assert_no_pseudonyms(&reg, dir.path());
+    let alloc = allocate(&reg, Period::year(2024));
+    let psych = alloc.by_centre[CostCentre::Department(Department::Psychiatry).index()];
+    let elderly = alloc.by_centre[CostCentre::Department(Department::Elderly).index()];
+    assert_eq!((psych.persons, elderly.persons), (2, 6));
+
+    assert_eq!(
+        department_row(&s, "psykiatri")["suppressed"],
+        Value::Bool(true)
+    );
+    // Elderly care (6) is the next smallest non-empty row: hidden so psychiatry is not
+    // total − the rest.
+    assert_eq!(
+        department_row(&s, "aeldre")["suppressed"],
+        Value::Bool(true)
+    );
+    let emp = department_row(&s, "beskaeftigelse");
+    assert_eq!(emp["persons"], 12);
+    assert_eq!(department_row(&s, "social_voksne")["persons"], 10);
+
+    // Differencing from the published totals gives only the two hidden rows together.
+    let published: i64 = at(&s, "/coverage_by_department")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["activity_ore"].as_i64())
+        .sum();
+    let activity_total = at(&s, "/cost_activity_ore").as_i64().unwrap();
+    assert_eq!(
+        activity_total - published,
+        (psych.activity + elderly.activity).0
+    );
+    assert_value_absent(dir.path(), psych.activity, "psychiatry's activity");
+    assert_value_absent(dir.path(), elderly.activity, "elderly care's activity");
+    for p in 28..30u32 {
+        assert_value_absent(
+            dir.path(),
+            alloc.allocated(PersonIx(p)),
+            "a psychiatry citizen",
+        );
+    }
+    // Positive control: the scan does find a published value in JSON, CSV and xlsx.
+    let emp_activity =
+        alloc.by_centre[CostCentre::Department(Department::Employment).index()].activity;
+    let r = renderings(emp_activity);
+    let files = output_files(dir.path());
+    let found = |suffix: &str, needle: &str| {
+        files
+            .iter()
+            .any(|(name, b)| name.ends_with(suffix) && contains(b, needle))
+    };
+    assert!(found("summary.json", &r[0]), "øre in JSON");
+    assert!(
+        found("forvaltninger.csv", &r[1]),
+        "kroner with decimal comma in CSV"
+    );
+    assert!(found(".xml", &r[2]), "kroner as a number in the xlsx sheet");
+    // The rest is published: 30 citizens, totals.
+    assert_eq!(at(&s, "/citizens"), 30);
+    assert_eq!(at(&s, "/cost_total_ore"), alloc.cost_total.0);
+    // N = 30: every top-k share covers ⌈k·30/100⌉ ≤ 3 citizens → hidden.
+    for k in ["top1", "top3", "top5", "top10"] {
+        assert!(at(&s, &format!("/concentration/citizens/{k}")).is_null());
+    }
+    assert_suppressed_list_consistent(&s);
+
+    // The CSV shows the markers, and the note.
+    let csv = std::fs::read_to_string(dir.path().join("da/tables/forvaltninger.csv")).unwrap();
+    let psych_line = csv.lines().find(|l| l.starts_with("Psykiatri;")).unwrap();
+    assert_eq!(psych_line, "Psykiatri;<5;<5;<5;<5;<5");
+    let elderly_line = csv
+        .lines()
+        .find(|l| l.starts_with("Ældre og pleje;"))
+        .unwrap();
+    assert_eq!(elderly_line, "Ældre og pleje;—;—;—;—;—");
+    assert!(csv.contains("<5: "));
+}
+
+/// 101 citizens, citizen i with i days of a 1,000 kr a day place: costs 0, 1,000, …, 100,000.
+fn hundred_and_one() -> Register<Pseudonymised> {
+    let mut s = format!("{CATALOGUE}\nprice BOTILB 2024 1000.00\n");
+    let jan1 = tvaers_core::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for i in 0..101i64 {
+        s.push_str(&format!("person p{i} F{i}\n"));
+        if i > 0 {
+            let end = jan1 + chrono::Days::new(i as u64 - 1);
+            s.push_str(&format!("spell p{i} BOTILB 2024-01-01 {end} 1 -\n"));
+        }
+    }
+    register(&s)
+}
+
+#[test]
+fn top_shares_and_lorenz_points_never_differ_by_fewer_than_five() {
+    let reg = hundred_and_one();
+    let dir = tempfile::tempdir().unwrap();
+    let s = write_both(&reg, dir.path());
+    assert_no_pseudonyms(&reg, dir.path());
+    let n = 101.0;
+    let tops = at(&s, "/top_shares/citizens").as_array().unwrap();
+    // top 1 % = 2 and top 3 % = 4 citizens: hidden. top 5 % = ⌈5.05⌉ = 6, top 10 % = 11.
+    assert_eq!(tops[0]["suppressed"], Value::Bool(true));
+    assert_eq!(tops[1]["suppressed"], Value::Bool(true));
+    assert_eq!(tops[2]["units"], 6);
+    assert_eq!(tops[3]["units"], 11);
+    // The six largest are 95..100 thousand: 585,000 of 5,050,000 kr.
+    let top5 = at(&s, "/concentration/citizens/top5").as_f64().unwrap();
+    assert!((top5 - 585.0 / 5050.0).abs() < 1e-12, "{top5}");
+    assert_eq!(tops[2]["cost_ore"], 58_500_000);
+    // Gini of 0, 1, …, 100: Σ i·x_i = Σ i(i−1) = 343,400; G = 686,800/(101·5,050) − 102/101
+    // = 34/101.
+    let g = at(&s, "/concentration/citizens/gini").as_f64().unwrap();
+    assert!((g - 34.0 / 101.0).abs() < 1e-12, "{g}");
+
+    // All published cumulative cuts (Lorenz points and N − top-k units) lie ≥ 5 apart.
+    let mut cuts: Vec<i64> = vec![0, 101];
+    let pts = at(&s, "/lorenz/citizens").as_array().unwrap();
+    assert!(pts.len() >= 10, "a usable curve: {}", pts.len());
+    for p in pts {
+        cuts.push((p[0].as_f64().unwrap() * n).round() as i64);
+    }
+    for t in tops {
+        if let Some(u) = t["units"].as_i64() {
+            cuts.push(101 - u);
+            // The curve passes through the top-k point: y(N − m) = 1 − share.
+            let x = (101 - u) as f64 / n;
+            let y = pts
+                .iter()
+                .find(|p| (p[0].as_f64().unwrap() - x).abs() < 1e-12)
+                .expect("top-k point on the curve")[1]
+                .as_f64()
+                .unwrap();
+            assert!((y - (1.0 - t["share"].as_f64().unwrap())).abs() < 1e-12);
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    for w in cuts.windows(2) {
+        assert!(
+            w[1] - w[0] >= 5,
+            "cuts {} and {} isolate fewer than 5",
+            w[0],
+            w[1]
+        );
+    }
+    assert_suppressed_list_consistent(&s);
+}
