@@ -51,7 +51,7 @@ macro_rules! keys {
 keys! {
     html_lang, report_title, period_label, intro,
     section_key_figures, section_coverage, section_departments, section_concentration,
-    section_complexity, section_complexity_families, section_method, section_disclosure,
+    section_complexity, section_method, section_disclosure,
     table_key_figures, table_departments, table_concentration, table_lorenz,
     table_complexity, table_distribution,
     col_measure, col_value, col_department, col_persons, col_total_kr, col_booked_kr,
@@ -69,7 +69,7 @@ keys! {
     chart_departments_title, chart_lorenz_title, chart_lorenz_x, chart_lorenz_y,
     chart_lorenz_equality, chart_distribution_title, chart_distribution_x,
     suppressed_primary, suppressed_secondary, not_available, note_suppression,
-    note_negative_unallocated, money_kr, million_kr,
+    note_negative_unallocated, money_kr,
     method_period, method_allocation, method_activity, method_departments,
     method_concentration, method_complexity, method_families,
     disclosure_text, disclosure_files, footer,
@@ -219,6 +219,28 @@ mod tests {
             assert!(
                 known.contains(name.as_str()),
                 "catalogue key {name} is not used"
+            );
+        }
+        // Every key is used by the code that renders the report (not only declared).
+        let code = [
+            include_str!("report.rs"),
+            include_str!("summary.rs"),
+            include_str!("svg.rs"),
+            include_str!("messages.rs")
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap(),
+        ]
+        .concat();
+        for k in Key::ALL {
+            let used = format!("Key::{}", k.name());
+            let n = code.matches(&used).count();
+            assert!(
+                code.match_indices(&used)
+                    .any(|(i, _)| !code[i + used.len()..]
+                        .starts_with(|c: char| c.is_alphanumeric() || c == '_')),
+                "key {} is declared but never used ({n} prefix matches)",
+                k.name()
             );
         }
         // And the runtime parse works.

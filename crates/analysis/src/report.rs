@@ -384,6 +384,7 @@ pub fn write_csv(table: &Table, lang: Lang, path: &Path) -> Result<(), ReportErr
     {
         let mut w = csv::WriterBuilder::new()
             .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
             .flexible(true)
             .from_writer(&mut buf);
         let csv_err = |e: csv::Error| ReportError::Io {
@@ -518,6 +519,15 @@ fn html_table(out: &mut String, table: &Table, lang: Lang) {
     }
 }
 
+/// A chart with a visible caption (the SVG's own title is only a tooltip).
+fn figure(out: &mut String, caption: &str, svg: &str) {
+    let _ = write!(
+        out,
+        "<figure>{svg}<figcaption>{}</figcaption></figure>",
+        svg::esc(caption)
+    );
+}
+
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;\
 color:#222;background:#fafafa}main{max-width:980px;margin:0 auto;padding:24px 28px;\
 background:#fff}h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;\
@@ -527,6 +537,7 @@ th,td{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-a
 th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums;\
 white-space:nowrap}td.hidden{color:#777}.note{font-size:.85em;color:#555}\
 .period{color:#555}svg.chart{max-width:760px;display:block;margin:1em 0}\
+figure{margin:1em 0}figcaption{font-size:.9em;color:#444;font-style:italic}\
 footer{margin-top:3em;font-size:.8em;color:#777}";
 
 /// The HTML report: self-contained (inline CSS and SVG).
@@ -578,20 +589,24 @@ pub fn html(a: &Analysis, lang: Lang, tables: &[Table]) -> String {
                     None => t(Key::not_available).to_string(),
                 })
                 .collect();
-            out.push_str(&svg::stacked_bar(
+            figure(
+                &mut out,
                 t(Key::chart_coverage_title),
-                &[
-                    t(Key::legend_booked),
-                    t(Key::legend_activity),
-                    t(Key::legend_unallocated),
-                ],
-                &[
-                    c.booked.0 as f64,
-                    c.activity.0 as f64,
-                    c.unallocated.0 as f64,
-                ],
-                &texts,
-            ));
+                &svg::stacked_bar(
+                    t(Key::chart_coverage_title),
+                    &[
+                        t(Key::legend_booked),
+                        t(Key::legend_activity),
+                        t(Key::legend_unallocated),
+                    ],
+                    &[
+                        c.booked.0 as f64,
+                        c.activity.0 as f64,
+                        c.unallocated.0 as f64,
+                    ],
+                    &texts,
+                ),
+            );
             if c.unallocated.0 < 0 {
                 let _ = write!(
                     out,
@@ -617,7 +632,7 @@ pub fn html(a: &Analysis, lang: Lang, tables: &[Table]) -> String {
                     r.activity.0 as f64,
                     r.unallocated.0.max(0) as f64,
                 ],
-                value_text: msg::money(lang, r.booked + r.activity + Ore(r.unallocated.0.max(0))),
+                value_text: msg::money(lang, r.total),
             }),
             None => bars.push(svg::HBar {
                 label,
@@ -627,15 +642,19 @@ pub fn html(a: &Analysis, lang: Lang, tables: &[Table]) -> String {
             }),
         }
     }
-    out.push_str(&svg::hbars(
+    figure(
+        &mut out,
         t(Key::chart_departments_title),
-        &[
-            t(Key::legend_booked),
-            t(Key::legend_activity),
-            t(Key::legend_unallocated),
-        ],
-        &bars,
-    ));
+        &svg::hbars(
+            t(Key::chart_departments_title),
+            &[
+                t(Key::legend_booked),
+                t(Key::legend_activity),
+                t(Key::legend_unallocated),
+            ],
+            &bars,
+        ),
+    );
     if let Some(tb) = table("forvaltninger") {
         html_table(&mut out, tb, lang);
     }
@@ -655,17 +674,21 @@ pub fn html(a: &Analysis, lang: Lang, tables: &[Table]) -> String {
             .map(|p| (p.population_share, p.cost_share))
             .collect(),
     };
-    out.push_str(&svg::lorenz(
+    figure(
+        &mut out,
         t(Key::chart_lorenz_title),
-        t(Key::chart_lorenz_x),
-        t(Key::chart_lorenz_y),
-        t(Key::chart_lorenz_equality),
-        &[
-            curve(Key::pop_citizens, &a.concentration),
-            curve(Key::pop_families, &a.family_concentration),
-        ],
-        &|v| msg::percent(lang, v, 0),
-    ));
+        &svg::lorenz(
+            t(Key::chart_lorenz_title),
+            t(Key::chart_lorenz_x),
+            t(Key::chart_lorenz_y),
+            t(Key::chart_lorenz_equality),
+            &[
+                curve(Key::pop_citizens, &a.concentration),
+                curve(Key::pop_families, &a.family_concentration),
+            ],
+            &|v| msg::percent(lang, v, 0),
+        ),
+    );
     if let Some(tb) = table("koncentration") {
         html_table(&mut out, tb, lang);
     }
@@ -695,11 +718,15 @@ pub fn html(a: &Analysis, lang: Lang, tables: &[Table]) -> String {
             },
         })
         .collect();
-    out.push_str(&svg::vbars(
+    figure(
+        &mut out,
         t(Key::chart_distribution_title),
-        t(Key::chart_distribution_x),
-        &vb,
-    ));
+        &svg::vbars(
+            t(Key::chart_distribution_title),
+            t(Key::chart_distribution_x),
+            &vb,
+        ),
+    );
     if let Some(tb) = table("kompleksitet") {
         html_table(&mut out, tb, lang);
     }
