@@ -70,17 +70,17 @@ fn random_register(seed: u64, persons: usize) -> Register<Pseudonymised> {
     )
     .unwrap();
     let mut prices = Vec::new();
-    for s in 0..SERVICES.len() {
+    for (s, &(code, _, unit, _)) in SERVICES.iter().enumerate() {
         for year in 2021..=2025 {
             // Gaps fall back to earlier years; ARSYD is never priced and BOTILB only from 2025
             // (unpriced in 2024).
-            let never = SERVICES[s].0 == "ARSYD" || (SERVICES[s].0 == "BOTILB" && year < 2025);
+            let never = code == "ARSYD" || (code == "BOTILB" && year < 2025);
             if never || r.below(3) == 0 {
                 continue;
             }
             prices.push(UnitPrice {
                 service: ServiceIx(s as u32),
-                unit: SERVICES[s].2,
+                unit,
                 price: Ore(10_000 + r.below(5_000_000) as i64),
                 year,
                 source: String::new(),
@@ -329,8 +329,8 @@ fn pipeline_agrees_with_a_naive_oracle() {
             by_person[s.person.0 as usize].push(s);
         }
         let c = &m.citizens;
-        for i in 0..reg.persons.len() {
-            let want = naive_unit(&reg, p, &by_person[i]);
+        for (i, spells) in by_person.iter().enumerate() {
+            let want = naive_unit(&reg, p, spells);
             let got = (
                 c.services[i],
                 c.departments[i],
