@@ -57,7 +57,7 @@ impl CostCentre {
 
 /// O(1) account function → department lookup with the semantics of
 /// [`Catalogue::department_of_function`] (the first catalogue service on the function).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FunctionCentres {
     /// Indexed by `a·10000 + b·100 + c`; 255 = no service on that function.
     dense: Vec<u8>,
@@ -66,6 +66,17 @@ pub struct FunctionCentres {
 }
 
 const NO_DEPARTMENT: u8 = u8::MAX;
+
+impl std::fmt::Debug for FunctionCentres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mapped = self.dense.iter().filter(|&&d| d != NO_DEPARTMENT).count();
+        write!(
+            f,
+            "FunctionCentres({} functions mapped)",
+            mapped + self.other.len()
+        )
+    }
+}
 
 impl FunctionCentres {
     pub fn build(catalogue: &Catalogue) -> FunctionCentres {
@@ -446,8 +457,17 @@ pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
         }
     }
 
-    let booked_total = booked.iter().copied().sum();
-    let activity_total = activity.iter().copied().sum();
+    let booked_total: Ore = booked.iter().copied().sum();
+    let activity_total: Ore = activity.iter().copied().sum();
+    tracing::debug!(
+        %period,
+        cost_total = cost_total.0,
+        booked_total = booked_total.0,
+        activity_total = activity_total.0,
+        skipped_spells,
+        unpriced_spell_days,
+        "allocation done"
+    );
     Allocation {
         period,
         cost_total,

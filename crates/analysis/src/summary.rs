@@ -459,7 +459,21 @@ impl JsonOut {
 impl Analysis {
     /// The machine-readable summary (`summary.json`): money in øre as integers, shares as
     /// fractions 0–1, suppressed values `null` and listed (as JSON Pointers) under
-    /// `"suppressed"`; suppressed rows also carry `"suppressed": true`.
+    /// `"suppressed"`; suppressed rows also carry `"suppressed": true`. Shares whose
+    /// denominator is zero are `null` without being listed. It is the same in every language.
+    ///
+    /// Keys: `period {from, to}`, `min_persons`, `citizens`, `families`, `cost_total_ore`,
+    /// `cost_allocated_ore`, `cost_booked_ore`, `cost_activity_ore`, `cost_unallocated_ore`,
+    /// `coverage {booked_share, activity_share, unallocated_share}`,
+    /// `coverage_by_department [{department, persons, total_ore, booked_ore, activity_ore,
+    /// unallocated_ore}]` (department codes as in data files, plus `unmapped`),
+    /// `concentration {citizens|families: {top1, top3, top5, top10, gini}}`,
+    /// `top_shares {citizens|families: [{k, units, cost_ore, share}]}`,
+    /// `lorenz {citizens|families: [[population_share, cost_share], …]}` (ending at [1, 1]),
+    /// `complexity` and `complexity_families {departments_2plus, departments_3plus,
+    /// departments_4plus, services_7plus: {citizens|families, cost_ore, mean_services,
+    /// mean_contacts}}`, `complexity_distribution {citizens|families: [{departments: "0".."4+",
+    /// …}]}`, `data_quality {unpriced_spell_days, skipped_spells}`, `suppressed [pointer, …]`.
     pub fn summary_json(&self) -> Value {
         let mut o = JsonOut {
             suppressed: Vec::new(),
