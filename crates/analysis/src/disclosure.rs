@@ -5,7 +5,7 @@
 //! - [`publish`]`(persons, value)` — primary suppression: a value describing 1–4 persons is
 //!   dropped. A value that describes no person at all (`persons == 0`, e.g. an empty row) is
 //!   published; it tells nothing about anyone.
-//! - [`derive`]`(&[sources], persons, value)` — a value computed from other cells (a difference,
+//! - [`derive()`]`(&[sources], persons, value)` — a value computed from other cells (a difference,
 //!   a share) is suppressed when any of its sources is, so a hidden value cannot be rebuilt from a
 //!   derived one.
 //! - [`protect_margin`] — secondary suppression for a table whose total is published: if exactly
@@ -37,7 +37,7 @@ pub enum Suppression {
 }
 
 /// A statistic that has passed disclosure control: either its value, or the fact that it is
-/// suppressed. Construct with [`publish`] or [`derive`].
+/// suppressed. Construct with [`publish`] or [`derive()`].
 #[derive(Clone, PartialEq)]
 pub struct Cell<T> {
     value: Option<T>,
@@ -47,7 +47,7 @@ pub struct Cell<T> {
     suppression: Option<Suppression>,
 }
 
-/// Anything that may be hidden; lets [`derive`] take cells of different value types.
+/// Anything that may be hidden; lets [`derive()`] take cells of different value types.
 pub trait Disclosed {
     fn is_suppressed(&self) -> bool;
 }
