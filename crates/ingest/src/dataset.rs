@@ -16,6 +16,7 @@
 //! date. Rows keep the register's order, so `read(write(r)) == r` table by table (contacts are
 //! numbered in order of first appearance in the spells, which is how the importer numbers them).
 
+use crate::fasthash::FxHashMap;
 use crate::staged::{StagedDir, StagedError};
 use arrow_array::builder::{Date32Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
@@ -28,7 +29,6 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tvaers_core::{
@@ -607,7 +607,8 @@ pub fn read(dir: &Path) -> Result<Register<Pseudonymised>, DatasetError> {
         }
         Ok(())
     })?;
-    let mut by_id: HashMap<Pseudonym, PersonIx> = HashMap::with_capacity(persons.len());
+    let mut by_id: FxHashMap<Pseudonym, PersonIx> =
+        FxHashMap::with_capacity_and_hasher(persons.len(), Default::default());
     for (i, p) in persons.iter().enumerate() {
         if by_id.insert(p.id, PersonIx(i as u32)).is_some() {
             return Err(DatasetError::Invalid {
@@ -702,7 +703,7 @@ pub fn read(dir: &Path) -> Result<Register<Pseudonymised>, DatasetError> {
     };
 
     let mut contacts: Vec<Pseudonym> = Vec::new();
-    let mut contact_ix: HashMap<Pseudonym, ContactIx> = HashMap::new();
+    let mut contact_ix: FxHashMap<Pseudonym, ContactIx> = FxHashMap::default();
     let mut spells = Vec::with_capacity(manifest.counts.spells as usize);
     for_each_batch(dir, "spells.parquet", |b| {
         let person = b.strings("person_id")?;

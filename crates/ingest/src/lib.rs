@@ -25,6 +25,7 @@
 
 pub mod dataset;
 mod error;
+mod fasthash;
 pub mod profile;
 mod pseudonym;
 mod read;
@@ -36,4 +37,4 @@ pub use error::{ERRORS_PER_FILE, ErrorKind, ImportError, ImportErrors};
 pub use profile::{FileKind, Profile, ProfileError};
 pub use pseudonym::{KeyError, PseudonymKey, check_key_outside, pseudonymise};
 pub use read::read_exports;
-pub use staged::{StagedDir, StagedError};
+pub use staged::{MARKER, StagedDir, StagedError};

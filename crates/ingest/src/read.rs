@@ -8,11 +8,11 @@
 //! produce a million "unknown person" errors.
 
 use crate::error::{Collector, ErrorKind, ImportErrors};
+use crate::fasthash::{CprIndex, FxHashMap, cpr_key};
 use crate::profile::{FileKind, Profile, fields};
 use crate::source::{self, Table, Values};
 use crate::values::{pad_cpr, parse_amount, parse_date, parse_year};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::path::Path;
 use tvaers_core::{
@@ -106,12 +106,12 @@ struct Persons {
     loaded: bool,
     file: String,
     persons: Vec<IdentifiedPerson>,
-    by_cpr: HashMap<[u8; 10], PersonIx>,
+    by_cpr: CprIndex,
 }
 
 impl Persons {
     fn lookup(&self, cpr: &Cpr) -> Option<PersonIx> {
-        self.by_cpr.get(cpr.digits()).copied()
+        self.by_cpr.get(cpr_key(cpr.digits())).map(PersonIx)
     }
 }
 
@@ -152,7 +152,7 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
         errs: Collector::new(""),
         loaded: table.is_some(),
         persons: Vec::new(),
-        by_cpr: HashMap::new(),
+        by_cpr: CprIndex::default(),
     };
     let Some(table) = table else {
         out.errs = errs;
@@ -213,9 +213,17 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
                 "a family/household key",
             );
         }
-        match by_cpr.entry(*cpr.digits()) {
-            Entry::Occupied(e) => {
-                let first = lines[e.get().0 as usize];
+        if persons.len() > CprIndex::MAX_INDEX as usize {
+            errs.whole(
+                line,
+                ErrorKind::Unreadable,
+                "has more persons than Tværs can hold",
+            );
+            return;
+        }
+        match by_cpr.insert(cpr_key(cpr.digits()), persons.len() as u32) {
+            Some(first) => {
+                let first = lines[first as usize];
                 errs.push(
                     line,
                     &cols[CPR],
@@ -225,10 +233,9 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
                     format!("each person once (first on line {first})"),
                 );
             }
-            Entry::Vacant(e) => {
+            None => {
                 // A row with other errors is still registered, so that references to it are
                 // not reported a second time as unknown persons.
-                e.insert(PersonIx(persons.len() as u32));
                 lines.push(line);
                 persons.push(IdentifiedPerson {
                     birth_date: encoded,
@@ -253,7 +260,7 @@ struct CatalogueTable {
     entries: Vec<ServiceEntry>,
     /// The unit per entry; `None` when the unit did not parse (unit checks are then skipped).
     units: Vec<Option<Unit>>,
-    by_code: HashMap<String, ServiceIx>,
+    by_code: FxHashMap<String, ServiceIx>,
 }
 
 impl CatalogueTable {
@@ -273,7 +280,7 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
         loaded: table.is_some(),
         entries: Vec::new(),
         units: Vec::new(),
-        by_code: HashMap::new(),
+        by_code: FxHashMap::default(),
     };
     let Some(table) = table else {
         out.errs = errs;
@@ -608,7 +615,7 @@ fn read_spells(input: &Path, profile: &Profile, refs: &Refs<'_>) -> SpellRows {
     let cols = columns_of(&table, FileKind::Spells);
     let decimal = table.decimal(VOLUME);
     let cpr_native = table.native_int(CPR);
-    let mut contact_ix: HashMap<String, ContactIx> = HashMap::new();
+    let mut contact_ix: FxHashMap<String, ContactIx> = FxHashMap::default();
     let (rows, contacts) = (&mut out.rows, &mut out.contacts);
     table.for_each_row(&mut errs, |errs, line, v| {
         let person = refs.person(errs, &cols[CPR], cpr_native, line, v[CPR]);
@@ -759,7 +766,7 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
     };
     let cols = columns_of(&table, FileKind::Prices);
     let decimal = table.decimal(PRICE);
-    let mut seen: HashMap<(u32, i32), u64> = HashMap::new();
+    let mut seen: FxHashMap<(u32, i32), u64> = FxHashMap::default();
     table.for_each_row(&mut errs, |errs, line, v| {
         let service = refs.service(errs, &cols[SERVICE], line, v[SERVICE]);
         let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);

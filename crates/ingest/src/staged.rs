@@ -7,6 +7,10 @@
 //! `rename` when it does not. Dropping a `StagedDir` without committing deletes the staging
 //! directory. At every instant the destination is either entirely the old directory or entirely
 //! the new one; a crash can at worst leave a hidden staging directory behind.
+//!
+//! Every directory written this way holds an empty marker file [`MARKER`]. An existing
+//! destination is replaced only if it is empty or carries the marker, so that `--out ~/Documents`
+//! is refused instead of deleting someone's files.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +27,23 @@ pub enum StagedError {
     NotADirectory(PathBuf),
     #[error("{0} has no file name to write a directory under")]
     NoName(PathBuf),
+    #[error(
+        "{0} is a directory with files that tvaers did not write; refusing to replace it \
+         (choose a new or empty directory)"
+    )]
+    NotOurs(PathBuf),
+}
+
+/// The marker file in every directory a [`StagedDir`] wrote.
+pub const MARKER: &str = ".tvaers-output";
+
+/// Whether `dir` may be replaced: it is empty or was written by a [`StagedDir`].
+fn replaceable(dir: &Path) -> Result<bool, StagedError> {
+    if dir.join(MARKER).is_file() {
+        return Ok(true);
+    }
+    let mut entries = std::fs::read_dir(dir).map_err(io("list", dir))?;
+    Ok(entries.next().is_none())
 }
 
 fn io<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StagedError + 'a {
@@ -54,22 +75,28 @@ impl StagedDir {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        if let Ok(meta) = std::fs::symlink_metadata(target)
-            && !meta.is_dir()
-        {
-            return Err(StagedError::NotADirectory(target.to_path_buf()));
+        if let Ok(meta) = std::fs::symlink_metadata(target) {
+            if !meta.is_dir() {
+                return Err(StagedError::NotADirectory(target.to_path_buf()));
+            }
+            if !replaceable(target)? {
+                return Err(StagedError::NotOurs(target.to_path_buf()));
+            }
         }
         std::fs::create_dir_all(&parent).map_err(io("create", &parent))?;
         loop {
             let staging = parent.join(format!(".{name}.staging-{:016x}", fastrand::u64(..)));
             match std::fs::create_dir(&staging) {
                 Ok(()) => {
-                    return Ok(StagedDir {
+                    let dir = StagedDir {
                         staging,
                         target: target.to_path_buf(),
                         parent,
                         done: false,
-                    });
+                    };
+                    std::fs::write(dir.staging.join(MARKER), "")
+                        .map_err(io("create", &dir.staging))?;
+                    return Ok(dir);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(io("create", &staging)(e)),
@@ -90,8 +117,14 @@ impl StagedDir {
     /// Makes the staged contents durable and swaps them in for the target.
     pub fn commit(mut self) -> Result<(), StagedError> {
         sync_tree(&self.staging)?;
+        // Checked again: the target may have appeared since `begin`.
         let exists = match std::fs::symlink_metadata(&self.target) {
-            Ok(meta) if meta.is_dir() => true,
+            Ok(meta) if meta.is_dir() => {
+                if !replaceable(&self.target)? {
+                    return Err(StagedError::NotOurs(self.target.clone()));
+                }
+                true
+            }
             Ok(_) => return Err(StagedError::NotADirectory(self.target.clone())),
             Err(_) => false,
         };
@@ -200,6 +233,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join(MARKER), "").unwrap();
         std::fs::write(out.join("old.txt"), "old").unwrap();
         std::fs::create_dir(out.join("olddir")).unwrap();
         let s = StagedDir::begin(&out).unwrap();
@@ -225,6 +259,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join(MARKER), "").unwrap();
         std::fs::write(out.join("old.txt"), "old").unwrap();
         {
             let s = StagedDir::begin(&out).unwrap();
@@ -234,6 +269,35 @@ mod tests {
         assert_eq!(std::fs::read_to_string(out.join("old.txt")).unwrap(), "old");
         assert!(!out.join("half.txt").exists());
         assert!(hidden_entries(tmp.path()).is_empty());
+    }
+
+    #[test]
+    fn written_directories_can_be_replaced_again_but_foreign_ones_not() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let s = StagedDir::begin(&out).unwrap();
+        std::fs::write(s.path().join("v"), "1").unwrap();
+        s.commit().unwrap();
+        assert!(out.join(MARKER).is_file());
+        let s = StagedDir::begin(&out).unwrap();
+        std::fs::write(s.path().join("v"), "2").unwrap();
+        s.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("v")).unwrap(), "2");
+        // An empty directory may be replaced; one with someone's files may not.
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        StagedDir::begin(&empty).unwrap().commit().unwrap();
+        let docs = tmp.path().join("docs");
+        std::fs::create_dir(&docs).unwrap();
+        std::fs::write(docs.join("letter.txt"), "keep me").unwrap();
+        assert!(matches!(
+            StagedDir::begin(&docs),
+            Err(StagedError::NotOurs(_))
+        ));
+        assert_eq!(
+            std::fs::read_to_string(docs.join("letter.txt")).unwrap(),
+            "keep me"
+        );
     }
 
     #[test]
