@@ -81,7 +81,7 @@ fn overhead_permille(function: &str) -> i64 {
 /// unallocatable).
 fn no_activity_places_per_100k(s: S) -> i64 {
     match s {
-        S::Plejebolig => 260,
+        S::Plejebolig => 350,
         S::Sel103 => 60,
         S::Sel104 => 120,
         _ => 0,

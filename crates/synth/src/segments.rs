@@ -11,7 +11,7 @@ use crate::catalogue::S;
 use crate::population::Population;
 use chrono::{Datelike, NaiveDate};
 use fastrand::Rng;
-use tvaers_core::Department;
+use tvaers_core::{Department, Sex};
 
 /// A spell as generated. Days are `NaiveDate::num_days_from_ce`; an `end` after the window is
 /// written as an open spell.
@@ -83,29 +83,34 @@ pub(crate) enum Archetype {
 
 use Archetype::*;
 
-/// Prevalence of each primary archetype by age (whole years at the end of the last year).
-/// The draws are exclusive; what is left is "no service".
-fn adult_mix(age: i32) -> [(Archetype, f64); 16] {
+/// Prevalence of each primary archetype by age (whole years at the end of the last year) and
+/// sex. The draws are exclusive; what is left is "no service".
+fn adult_mix(age: i32, sex: Sex) -> [(Archetype, f64); 16] {
     let young = (18..=25).contains(&age);
     let band = |lo: i32, hi: i32, p: f64| if (lo..=hi).contains(&age) { p } else { 0.0 };
+    // Substance abuse and homelessness are mostly men's, anxiety more often women's.
+    let (men, women) = match sex {
+        Sex::Male => (1.5, 0.7),
+        Sex::Female => (0.5, 1.3),
+    };
     let ftp = match age {
         18..=29 => 0.002,
-        30..=39 => 0.006,
-        40..=49 => 0.012,
-        50..=59 => 0.021,
-        _ => 0.025,
+        30..=39 => 0.0055,
+        40..=49 => 0.011,
+        50..=59 => 0.019,
+        _ => 0.023,
     };
     [
         (SickLeave, band(18, 66, 0.145)),
         (JobReady, band(18, 64, 0.07)),
         (Complex, band(35, 64, 0.0085)),
-        (Abuse, band(20, 64, 0.0045)),
-        (Anxiety, band(18, 50, 0.005)),
+        (Abuse, band(20, 64, 0.0045 * men)),
+        (Anxiety, band(18, 50, 0.005 * women)),
         (Resource, band(25, 64, 0.004)),
         (DisabilityPension, band(18, 66, ftp)),
         (Residential108, band(20, 66, 0.0012)),
-        (Residential107, band(20, 60, 0.0015)),
-        (Homeless, band(22, 64, 0.0015)),
+        (Residential107, band(20, 60, 0.0015 * men)),
+        (Homeless, band(22, 64, 0.0015 * men)),
         (RehabOnTransfer, band(30, 64, 0.004)),
         (Youth, if young { 0.012 } else { 0.0 }),
         (Integration, band(18, 55, 0.006)),
@@ -126,8 +131,8 @@ fn elderly_mix(age: i32) -> [(Archetype, f64); 4] {
     } else {
         [
             (ElderLight, 0.14),
-            (ElderMedium, 0.07),
-            (ElderNursing, 0.09),
+            (ElderMedium, 0.09),
+            (ElderNursing, 0.11),
             (ElderHeavy, 0.006),
         ]
     }
@@ -975,7 +980,7 @@ pub(crate) fn generate(
                 } else if age < 18 {
                     pick(g.rng, &child_mix(age))
                 } else if age < 67 {
-                    pick(g.rng, &adult_mix(age))
+                    pick(g.rng, &adult_mix(age, pop.persons[p as usize].sex))
                 } else {
                     pick(g.rng, &elderly_mix(age))
                 };
