@@ -8,9 +8,9 @@
 //! activity data × unit prices. `docs/calibration.md` gives the targets, archetypes and the
 //! measured figures.
 //!
-//! Pipeline: [`population`] → [`segments`] (spells) → [`finance`] (postings) → [`write`].
-//! Each stage has its own random stream forked from the seed, so a change in one stage's draws
-//! does not reshuffle the others.
+//! Pipeline: `population` (households, CPR numbers) → `segments` (archetypes → spells) →
+//! `finance` (postings) → `write` (the six CSV files). Each stage has its own random stream
+//! forked from the seed, so a change in one stage's draws does not reshuffle the others.
 
 mod catalogue;
 mod finance;
@@ -90,19 +90,22 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<GenerateSummary, SynthError>
     let mut rng_finance = master.fork();
 
     let pop = population::build(cfg.citizens, last_year, &mut rng_population)?;
-    let (spells, _pools) = segments::generate(&pop, first_year, last_year, &mut rng_spells);
+    let spells = segments::generate(&pop, first_year, last_year, &mut rng_spells);
     let ledger = finance::generate(&pop, &spells, first_year, last_year, &mut rng_finance);
     let window_end = finance::months(last_year, last_year)[11].last;
 
+    let persons = write::persons(out, &pop)?;
+    write::relations(out, &pop)?;
+    let services = write::catalogue(out)?;
+    let spell_rows = write::spells(out, &pop, &spells, window_end)?;
+    let postings = write::postings(out, &pop, &ledger)?;
+    let prices = write::prices(out, first_year, last_year)?;
     Ok(GenerateSummary {
-        persons: write::persons(out, &pop)?,
-        families: {
-            write::relations(out, &pop)?;
-            pop.households.len() as u64
-        },
-        services: write::catalogue(out)?,
-        spells: write::spells(out, &pop, &spells, window_end)?,
-        postings: write::postings(out, &pop, &ledger)?,
-        prices: write::prices(out, first_year, last_year)?,
+        persons,
+        families: pop.households.len() as u64,
+        spells: spell_rows,
+        postings,
+        prices,
+        services,
     })
 }

@@ -933,9 +933,6 @@ fn caseload(d: Department) -> u32 {
     }
 }
 
-/// Pool sizes per department (by `Department::index`).
-pub(crate) type Pools = [u32; 8];
-
 /// Generates every person's spells over the window `first_year ..= last_year` and assigns
 /// contact persons.
 pub(crate) fn generate(
@@ -943,7 +940,7 @@ pub(crate) fn generate(
     first_year: i32,
     last_year: i32,
     rng: &mut Rng,
-) -> (Vec<SpellRec>, Pools) {
+) -> Vec<SpellRec> {
     let w0 = NaiveDate::from_ymd_opt(first_year, 1, 1)
         .expect("valid year")
         .num_days_from_ce();
@@ -1010,5 +1007,5 @@ pub(crate) fn generate(
         s.contact = rng.u32(0..pools[s.service.def().department.index()]);
     }
     spells.sort_by_key(|s| (s.person, s.start, s.service));
-    (spells, pools)
+    spells
 }
