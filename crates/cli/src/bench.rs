@@ -1,0 +1,215 @@
+//! `tvaers bench`: every stage on a generated municipality, timed and with its peak memory, and
+//! in the same run DuckDB computing the same summary figures from the same files with SQL. The
+//! figures must agree; the ratio is printed.
+
+use crate::commands;
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+use tvaers_analysis::Lang;
+
+/// The DuckDB peer, embedded so the benchmark runs from any directory.
+pub const DUCKDB_PEER: &str = include_str!("../../../bench/duckdb_peer.py");
+
+struct StageFigure {
+    name: &'static str,
+    seconds: f64,
+    peak_mib: f64,
+}
+
+/// Resets the kernel's high-water mark of this process's resident memory, so the next reading
+/// of VmHWM is the peak of the stage that follows (Linux `clear_refs`, value 5).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn timed<T>(figures: &mut Vec<StageFigure>, name: &'static str, f: impl FnOnce() -> T) -> T {
+    reset_peak();
+    let t = Instant::now();
+    let out = f();
+    figures.push(StageFigure {
+        name,
+        seconds: t.elapsed().as_secs_f64(),
+        peak_mib: peak_mib(),
+    });
+    eprintln!("  {name}: {:.2} s", t.elapsed().as_secs_f64());
+    out
+}
+
+pub fn run(citizens: u32, seed: u64, work: Option<PathBuf>, python: &str) -> Result<ExitCode> {
+    let work = work
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("tvaers-bench-{citizens}-{seed}")));
+    let exports = work.join("eksporter");
+    let mut figures = Vec::new();
+    if !exports.join("posteringer.csv").exists() {
+        std::fs::create_dir_all(&work)?;
+        timed(&mut figures, "generate", || {
+            commands::generate(citizens, seed, 2024, 2, &exports)
+        })?;
+    }
+
+    eprintln!("Tværs ({citizens} citizens):");
+    let profile = tvaers_ingest::profile::Profile::default_profile();
+    let identified = timed(&mut figures, "read + validate CSV", || {
+        tvaers_ingest::read_exports(&exports, &profile)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let key = commands::ephemeral_key()?;
+    let reg = timed(&mut figures, "pseudonymise", || {
+        tvaers_ingest::pseudonymise(identified, &key)
+    });
+    let period = tvaers_analysis::default_period(&reg);
+    let alloc = timed(&mut figures, "allocate", || {
+        tvaers_analysis::allocate(&reg, period)
+    });
+    let metrics = timed(&mut figures, "metrics", || {
+        tvaers_analysis::compute_metrics(&reg, &alloc, period)
+    });
+    let analysis = timed(&mut figures, "summary", || {
+        tvaers_analysis::summarise(&reg, &alloc, &metrics)
+    });
+    let report_dir = work.join("rapport");
+    let _ = std::fs::remove_dir_all(&report_dir);
+    timed(&mut figures, "report", || {
+        tvaers_analysis::write_report(&analysis, Lang::Da, &report_dir)
+    })?;
+    let ours = analysis.summary_json();
+    let ours_total: f64 = figures
+        .iter()
+        .filter(|f| f.name != "generate")
+        .map(|f| f.seconds)
+        .sum();
+
+    eprintln!("DuckDB (same files, same figures):");
+    let peer_path = work.join("duckdb_peer.py");
+    std::fs::write(&peer_path, DUCKDB_PEER)?;
+    let t = Instant::now();
+    let output = Command::new(python)
+        .arg(&peer_path)
+        .arg("--input")
+        .arg(&exports)
+        .arg("--from")
+        .arg(period.from().to_string())
+        .arg("--to")
+        .arg(period.to().to_string())
+        .output()
+        .with_context(|| format!("cannot run {python} (needs the duckdb package)"))?;
+    let duck_wall = t.elapsed().as_secs_f64();
+    let duck_peak = children_peak_mib();
+    if !output.status.success() {
+        bail!(
+            "the DuckDB peer failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let theirs: Value = serde_json::from_slice(&output.stdout).context("DuckDB peer output")?;
+    let disagreements = compare_summaries(&ours, &theirs);
+
+    println!("\n## tvaers bench — {citizens} citizens, seed {seed}, period {period}\n");
+    println!("| stage | wall time (s) | peak RSS (MiB) |");
+    println!("|---|---:|---:|");
+    for f in &figures {
+        println!("| {} | {:.2} | {:.0} |", f.name, f.seconds, f.peak_mib);
+    }
+    println!("| **Tværs end to end** (read CSV → summary + report) | **{ours_total:.2}** | |");
+    let t = &theirs["timing_seconds"];
+    println!(
+        "| DuckDB {} read CSV | {:.2} | |",
+        theirs["duckdb_version"].as_str().unwrap_or("?"),
+        t["read"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| DuckDB compute | {:.2} | |",
+        t["compute"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| **DuckDB end to end** (process wall time incl. Python start) | **{duck_wall:.2}** | {duck_peak:.0} |"
+    );
+    println!(
+        "\nRatio DuckDB / Tværs end to end: **{:.2}×** ({})",
+        duck_wall / ours_total,
+        if ours_total < duck_wall {
+            "Tværs faster"
+        } else {
+            "DuckDB faster"
+        }
+    );
+    if disagreements.is_empty() {
+        println!(
+            "Agreement: all summary figures equal (money to the øre, counts to the person, shares to 1e-9)."
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("DISAGREEMENT with DuckDB:");
+        for d in &disagreements {
+            println!("  {d}");
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// Peak resident memory of the largest waited-for child process.
+fn children_peak_mib() -> f64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    if rc == 0 {
+        ru.ru_maxrss as f64 / 1024.0
+    } else {
+        f64::NAN
+    }
+}
+
+/// Every figure the peer computes, compared exactly (integers) or to 1e-9 (shares).
+pub fn compare_summaries(ours: &Value, theirs: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let ints = [
+        "/citizens",
+        "/families",
+        "/cost_total_ore",
+        "/cost_allocated_ore",
+        "/complexity/departments_2plus/citizens",
+        "/complexity/departments_2plus/cost_ore",
+        "/complexity/departments_3plus/citizens",
+        "/complexity/departments_3plus/cost_ore",
+        "/complexity/departments_4plus/citizens",
+        "/complexity/departments_4plus/cost_ore",
+        "/complexity/services_7plus/citizens",
+        "/complexity/services_7plus/cost_ore",
+    ];
+    for p in ints {
+        let (a, b) = (ours.pointer(p), theirs.pointer(p));
+        if a.and_then(Value::as_i64) != b.and_then(Value::as_i64) || a.is_none() {
+            out.push(format!("{p}: tvaers {a:?}, duckdb {b:?}"));
+        }
+    }
+    let mut floats = vec![
+        "/coverage/booked_share".to_string(),
+        "/coverage/activity_share".to_string(),
+        "/coverage/unallocated_share".to_string(),
+    ];
+    for who in ["citizens", "families"] {
+        for k in ["top1", "top3", "top5", "top10", "gini"] {
+            floats.push(format!("/concentration/{who}/{k}"));
+        }
+    }
+    for p in &floats {
+        let (a, b) = (ours.pointer(p), theirs.pointer(p));
+        match (a.and_then(Value::as_f64), b.and_then(Value::as_f64)) {
+            (Some(x), Some(y)) if (x - y).abs() <= 1e-9 => {}
+            _ => out.push(format!("{p}: tvaers {a:?}, duckdb {b:?}")),
+        }
+    }
+    out
+}

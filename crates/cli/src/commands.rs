@@ -1,0 +1,236 @@
+//! The subcommands other than `bench`.
+
+use crate::LangArg;
+use crate::progress::stage;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use std::path::Path;
+use std::process::ExitCode;
+use tvaers_analysis::Lang;
+use tvaers_core::{Period, Pseudonymised, Register};
+use tvaers_ingest::{PseudonymKey, StagedDir, dataset, profile::Profile};
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Da => Lang::Da,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+pub fn generate(
+    citizens: u32,
+    seed: u64,
+    first_year: i32,
+    years: u32,
+    out: &Path,
+) -> Result<ExitCode> {
+    let cfg = tvaers_synth::Config {
+        citizens,
+        seed,
+        first_year,
+        years,
+    };
+    let staged =
+        StagedDir::begin(out).with_context(|| format!("cannot write {}", out.display()))?;
+    let summary = stage(&format!("Genererer {citizens} borgere"), || {
+        tvaers_synth::generate(&cfg, staged.path())
+    })?;
+    staged.commit()?;
+    println!(
+        "{} personer, {} familier, {} forløb, {} posteringer skrevet til {}",
+        summary.persons,
+        summary.families,
+        summary.spells,
+        summary.postings,
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_profile(profile: Option<&Path>) -> Result<Profile> {
+    Ok(match profile {
+        Some(p) => Profile::load(p).with_context(|| format!("mapping profile {}", p.display()))?,
+        None => Profile::default_profile(),
+    })
+}
+
+/// Reads raw exports; on validation errors prints them all and returns `Err(exit code 1)`.
+fn read_raw(
+    input: &Path,
+    profile: &Profile,
+) -> Result<std::result::Result<Register<tvaers_core::Identified>, ExitCode>> {
+    match stage("Læser og validerer eksporter", || {
+        tvaers_ingest::read_exports(input, profile)
+    }) {
+        Ok(reg) => Ok(Ok(reg)),
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!(
+                "tvaers: import afvist — {} fejl; intet er skrevet.",
+                errors.errors.len() + errors.truncated
+            );
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
+pub fn import(
+    input: &Path,
+    out: &Path,
+    profile_path: Option<&Path>,
+    key_file: &Path,
+) -> Result<ExitCode> {
+    check_key_outside(key_file, out)?;
+    let profile = load_profile(profile_path)?;
+    let reg = match read_raw(input, &profile)? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let (key, created) = PseudonymKey::load_or_create(key_file)
+        .with_context(|| format!("pseudonymisation key {}", key_file.display()))?;
+    if created {
+        eprintln!(
+            "Ny pseudonymiseringsnøgle oprettet i {} — opbevar den adskilt fra datasættet.",
+            key_file.display()
+        );
+    }
+    let pseudo = stage("Pseudonymiserer", || tvaers_ingest::pseudonymise(reg, &key));
+    let staged = StagedDir::begin(out)?;
+    let profile_name = profile_path.map_or("default".to_string(), |p| p.display().to_string());
+    let manifest = dataset::Manifest::new(
+        &pseudo,
+        &input.display().to_string(),
+        &profile_name,
+        &key.fingerprint(),
+    );
+    stage("Skriver analysedatasæt (Parquet)", || {
+        dataset::write(&pseudo, staged.path(), &manifest)
+    })?;
+    staged.commit()?;
+    println!(
+        "Analysedatasæt skrevet til {} ({} personer, {} forløb, {} posteringer).",
+        out.display(),
+        pseudo.persons.len(),
+        pseudo.spells.len(),
+        pseudo.postings.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_key_outside(key_file: &Path, out: &Path) -> Result<()> {
+    tvaers_ingest::check_key_outside(key_file, out)?;
+    Ok(())
+}
+
+/// A key for this run only: raw exports analysed directly get pseudonyms nobody can link to
+/// any other dataset.
+pub fn ephemeral_key() -> Result<PseudonymKey> {
+    use std::io::Read;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("cannot read /dev/urandom for a pseudonymisation key")?;
+    Ok(PseudonymKey::from_bytes(bytes))
+}
+
+/// Loads either an imported dataset or raw exports (pseudonymised in memory).
+pub fn load_pseudonymised(
+    input: &Path,
+    profile: Option<&Path>,
+    key_file: Option<&Path>,
+) -> Result<std::result::Result<Register<Pseudonymised>, ExitCode>> {
+    if dataset::is_dataset(input) {
+        let reg = stage("Læser analysedatasæt", || dataset::read(input))?;
+        return Ok(Ok(reg));
+    }
+    let profile = load_profile(profile)?;
+    let reg = match read_raw(input, &profile)? {
+        Ok(r) => r,
+        Err(code) => return Ok(Err(code)),
+    };
+    let key = match key_file {
+        Some(k) => PseudonymKey::load_or_create(k)?.0,
+        None => ephemeral_key()?,
+    };
+    Ok(Ok(stage("Pseudonymiserer", || {
+        tvaers_ingest::pseudonymise(reg, &key)
+    })))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn analyse(
+    input: &Path,
+    out: &Path,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    lang: LangArg,
+    profile: Option<&Path>,
+    key_file: Option<&Path>,
+) -> Result<ExitCode> {
+    let reg = match load_pseudonymised(input, profile, key_file)? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let period = resolve_period(&reg, from, to)?;
+    let index = write_analysis(&reg, period, lang.into(), out)?;
+    println!("Rapport: {}", index.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn resolve_period(
+    reg: &Register<Pseudonymised>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Period> {
+    let default = tvaers_analysis::default_period(reg);
+    let from = from.unwrap_or(default.from());
+    let to = to.unwrap_or(default.to());
+    Period::new(from, to).map_err(|e| anyhow::anyhow!("--from/--to: {e}"))
+}
+
+/// Runs the analysis stages and writes report and dataset into `out` (all or nothing).
+/// Returns the path of the report's `index.html`.
+pub fn write_analysis(
+    reg: &Register<Pseudonymised>,
+    period: Period,
+    lang: Lang,
+    out: &Path,
+) -> Result<std::path::PathBuf> {
+    let alloc = stage("Fordeler udgifter", || {
+        tvaers_analysis::allocate(reg, period)
+    });
+    let metrics = stage("Beregner nøgletal", || {
+        tvaers_analysis::compute_metrics(reg, &alloc, period)
+    });
+    let analysis = stage("Opsummerer", || {
+        tvaers_analysis::summarise(reg, &alloc, &metrics)
+    });
+    let staged = StagedDir::begin(out)?;
+    stage("Skriver rapport", || {
+        tvaers_analysis::write_report(&analysis, lang, staged.path())
+    })?;
+    let manifest = dataset::Manifest::new(reg, "analyse", "-", "-");
+    stage("Skriver datasæt (Parquet)", || {
+        let dir = staged.path().join("datasaet");
+        std::fs::create_dir_all(&dir)?;
+        dataset::write(reg, &dir, &manifest)?;
+        anyhow::Ok(())
+    })?;
+    staged.commit()?;
+    Ok(out.join("index.html"))
+}
+
+pub fn demo(out: &Path, citizens: u32, seed: u64, lang: LangArg) -> Result<ExitCode> {
+    let exports = out.join("eksporter");
+    let report = out.join("rapport");
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    generate(citizens, seed, 2024, 2, &exports)?;
+    let code = analyse(&exports, &report, None, None, lang, None, None)?;
+    if code == ExitCode::SUCCESS {
+        let abs = std::path::absolute(report.join("index.html"))?;
+        println!("\nÅbn rapporten: file://{}", abs.display());
+    }
+    Ok(code)
+}

@@ -1,0 +1,319 @@
+//! End-to-end tests of the `tvaers` binary: generate → import → analyse, bad input, and
+//! interrupted writes. They run the real binary on generated data.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tvaers() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tvaers"))
+}
+
+fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("tvaers runs");
+    assert!(
+        out.status.success(),
+        "tvaers failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn generate(dir: &Path, citizens: u32, seed: u64) {
+    run_ok(
+        tvaers()
+            .arg("generate")
+            .arg("--citizens")
+            .arg(citizens.to_string())
+            .arg("--seed")
+            .arg(seed.to_string())
+            .arg("--out")
+            .arg(dir),
+    );
+}
+
+fn import(input: &Path, out: &Path, key: &Path) -> Output {
+    tvaers()
+        .arg("import")
+        .arg("--input")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .arg("--key-file")
+        .arg(key)
+        .output()
+        .expect("tvaers runs")
+}
+
+/// Every file under `dir` with its bytes, for before/after comparisons.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Replaces field `column` (by header name) on 1-based `line` of a delimited file, working on
+/// bytes so a Windows-1252 file stays Windows-1252.
+fn corrupt(file: &Path, line: usize, column: &str, value: &str) {
+    let bytes = fs::read(file).unwrap();
+    let delim = if bytes.split(|&b| b == b'\n').next().unwrap().contains(&b';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut lines: Vec<Vec<u8>> = bytes.split(|&b| b == b'\n').map(|l| l.to_vec()).collect();
+    let header: Vec<String> = String::from_utf8_lossy(&lines[0])
+        .trim_end_matches('\r')
+        .trim_start_matches('\u{feff}')
+        .split(delim as char)
+        .map(|s| s.to_string())
+        .collect();
+    let col = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("{column} not in {header:?}"));
+    let fields: Vec<&[u8]> = lines[line - 1].split(|&b| b == delim).collect();
+    assert!(fields.len() > col, "line {line} has too few fields");
+    let mut new = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            new.push(delim);
+        }
+        if i == col {
+            new.extend_from_slice(value.as_bytes());
+        } else {
+            new.extend_from_slice(f);
+        }
+    }
+    lines[line - 1] = new;
+    fs::write(file, lines.join(&b'\n')).unwrap();
+}
+
+#[test]
+fn generated_municipality_imports_and_a_corrupted_value_names_file_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 3_000, 7);
+    let key = tmp.path().join("noegle.key");
+    let out = tmp.path().join("datasaet");
+    let ok = import(&exports, &out, &key);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(out.join("manifest.json").exists());
+    assert!(out.join("persons.parquet").exists());
+    let before = snapshot(&out);
+
+    // One corrupted value per file; each import must fail, name the place and change nothing.
+    let cases = [
+        ("personer.csv", 5, "cpr", "3213801234", "cpr"),
+        (
+            "personer.csv",
+            9,
+            "foedselsdato",
+            "1980-02-30",
+            "foedselsdato",
+        ),
+        ("relationer.csv", 3, "relation", "fætter", "relation"),
+        ("ydelseskatalog.csv", 4, "enhed", "liter", "enhed"),
+        ("forloeb.csv", 20, "ydelse", "UKENDT", "ydelse"),
+        ("forloeb.csv", 21, "omfang", "3,x", "omfang"),
+        ("posteringer.csv", 30, "beloeb", "12.3x", "beloeb"),
+        (
+            "posteringer.csv",
+            31,
+            "bogfoeringsdato",
+            "31-02-2025",
+            "bogfoeringsdato",
+        ),
+        ("enhedspriser.csv", 3, "pris", "-5.00", "pris"),
+    ];
+    for (file, line, column, value, expect_col) in cases {
+        let bad = tmp.path().join(format!("bad-{file}-{line}"));
+        copy_dir(&exports, &bad);
+        corrupt(&bad.join(file), line, column, value);
+        let res = import(&bad, &out, &key);
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(
+            res.status.code(),
+            Some(1),
+            "{file}:{line} {column}={value}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("{file}:{line}")),
+            "message must name {file}:{line}: {stderr}"
+        );
+        assert!(
+            stderr.contains(expect_col),
+            "message must name column {expect_col}: {stderr}"
+        );
+        assert!(
+            stderr.contains(value.trim_start_matches('-')),
+            "message must quote the value {value}: {stderr}"
+        );
+        assert_eq!(
+            snapshot(&out),
+            before,
+            "a failed import must not touch {}",
+            out.display()
+        );
+    }
+}
+
+#[test]
+fn many_errors_are_reported_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 1_000, 3);
+    corrupt(&exports.join("forloeb.csv"), 5, "start", "2025-13-01");
+    corrupt(&exports.join("posteringer.csv"), 7, "funktion", "5.57");
+    corrupt(&exports.join("enhedspriser.csv"), 2, "aar", "tyve");
+    let res = import(&exports, &tmp.path().join("ud"), &tmp.path().join("k.key"));
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1));
+    for place in ["forloeb.csv:5", "posteringer.csv:7", "enhedspriser.csv:2"] {
+        assert!(stderr.contains(place), "missing {place} in: {stderr}");
+    }
+    assert!(
+        !tmp.path().join("ud").exists(),
+        "nothing may be written on failure"
+    );
+}
+
+#[test]
+fn an_import_killed_midway_leaves_the_previous_dataset_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("k.key");
+    let out = tmp.path().join("datasaet");
+    // The previous state: a complete dataset of a small municipality.
+    let small = tmp.path().join("lille");
+    generate(&small, 500, 1);
+    assert!(import(&small, &out, &key).status.success());
+    let before = snapshot(&out);
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 20_000, 11);
+    // Kill at increasing delays: each time the directory is either untouched or complete.
+    let mut saw_old = false;
+    for delay_ms in [50u64, 150, 300, 600, 1000, 1500] {
+        let mut child = tvaers()
+            .arg("import")
+            .arg("--input")
+            .arg(&exports)
+            .arg("--out")
+            .arg(&out)
+            .arg("--key-file")
+            .arg(&key)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let now = snapshot(&out);
+        if now == before {
+            saw_old = true;
+        } else {
+            // Replaced: it must be a complete dataset.
+            for f in [
+                "manifest.json",
+                "persons.parquet",
+                "spells.parquet",
+                "postings.parquet",
+            ] {
+                assert!(
+                    out.join(f).exists(),
+                    "after a kill at {delay_ms} ms the dataset is partial: {f} missing"
+                );
+            }
+            break;
+        }
+    }
+    assert!(
+        saw_old,
+        "the first kill (50 ms) should have hit before the swap"
+    );
+}
+
+#[test]
+fn analyse_writes_the_report_from_raw_exports_and_from_a_dataset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 4_000, 5);
+    let from_raw = tmp.path().join("rapport-raa");
+    run_ok(
+        tvaers()
+            .args(["analyse", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(&from_raw),
+    );
+    let key = tmp.path().join("k.key");
+    let ds = tmp.path().join("ds");
+    assert!(import(&exports, &ds, &key).status.success());
+    let from_ds = tmp.path().join("rapport-ds");
+    run_ok(
+        tvaers()
+            .args(["analyse", "--lang", "en", "--input"])
+            .arg(&ds)
+            .arg("--out")
+            .arg(&from_ds),
+    );
+    let a: serde_json::Value =
+        serde_json::from_slice(&fs::read(from_raw.join("summary.json")).unwrap()).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_slice(&fs::read(from_ds.join("summary.json")).unwrap()).unwrap();
+    // Pseudonyms differ between the two runs; the statistics must not.
+    for k in [
+        "citizens",
+        "families",
+        "cost_total_ore",
+        "cost_allocated_ore",
+        "concentration",
+        "complexity",
+        "coverage",
+    ] {
+        assert_eq!(a[k], b[k], "{k} differs between raw and imported input");
+    }
+    let html = fs::read_to_string(from_raw.join("index.html")).unwrap();
+    assert!(html.contains("<svg"), "the report has charts");
+    assert!(html.contains("lang=\"da\""));
+    let html_en = fs::read_to_string(from_ds.join("index.html")).unwrap();
+    assert!(html_en.contains("lang=\"en\""));
+}
+
+#[test]
+fn the_key_file_may_not_live_inside_the_dataset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 500, 2);
+    let out = tmp.path().join("ds");
+    let res = import(&exports, &out, &out.join("k.key"));
+    assert!(!res.status.success());
+    assert!(String::from_utf8_lossy(&res.stderr).contains("outside"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+    }
+}
