@@ -40,7 +40,11 @@ fn parse_digits(s: &str) -> Option<u8> {
 
 impl fmt::Display for AccountFunction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}.{:02}", self.main_account, self.main_function, self.function)
+        write!(
+            f,
+            "{}.{:02}.{:02}",
+            self.main_account, self.main_function, self.function
+        )
     }
 }
 

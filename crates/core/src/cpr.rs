@@ -166,7 +166,10 @@ mod tests {
         let b = Cpr::parse("0101054002").unwrap();
         assert_eq!(b.birth_date(), Some(d(2005, 1, 1)));
         assert_eq!(b.sex(), Sex::Female);
-        assert_eq!(Cpr::parse("010170-5000").unwrap().birth_date(), Some(d(1870, 1, 1)));
+        assert_eq!(
+            Cpr::parse("010170-5000").unwrap().birth_date(),
+            Some(d(1870, 1, 1))
+        );
         assert_eq!(a.to_string(), "010180-1235");
     }
 

@@ -23,9 +23,9 @@ pub use account::AccountFunction;
 pub use chrono::NaiveDate;
 pub use cpr::Cpr;
 pub use department::Department;
+pub use index::{Families, FamilyIx, PersonSpells};
 pub use money::Ore;
 pub use period::Period;
-pub use index::{Families, FamilyIx, PersonSpells};
 pub use person::{
     Identified, IdentifiedPerson, Identity, PersonRecord, Pseudonym, Pseudonymised,
     PseudonymisedPerson, Sex,

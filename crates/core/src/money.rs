@@ -6,7 +6,9 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
 /// An amount of Danish kroner held as integer øre (1 kr = 100 øre).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Ore(pub i64);
 
@@ -51,7 +53,9 @@ impl Ore {
         let mut digits = 0;
         for c in int_part.chars() {
             if c.is_ascii_digit() {
-                whole = whole.checked_mul(10)?.checked_add((c as u8 - b'0') as i64)?;
+                whole = whole
+                    .checked_mul(10)?
+                    .checked_add((c as u8 - b'0') as i64)?;
                 digits += 1;
             } else if c == thousands || c == ' ' || c == '\u{a0}' {
                 continue;
@@ -112,7 +116,13 @@ impl fmt::Display for Ore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let neg = self.0 < 0;
         let abs = self.0.unsigned_abs();
-        write!(f, "{}{}.{:02}", if neg { "-" } else { "" }, abs / 100, abs % 100)
+        write!(
+            f,
+            "{}{}.{:02}",
+            if neg { "-" } else { "" },
+            abs / 100,
+            abs % 100
+        )
     }
 }
 
@@ -160,7 +170,11 @@ mod tests {
         assert_eq!(Ore::parse_kroner("-12,34", ','), Some(Ore(-1_234)));
         assert_eq!(Ore::parse_kroner("1,234.56", '.'), Some(Ore(123_456)));
         assert_eq!(Ore::parse_kroner("7", '.'), Some(Ore(700)));
-        assert_eq!(Ore::parse_kroner("12,345", ','), None, "three decimals is not money");
+        assert_eq!(
+            Ore::parse_kroner("12,345", ','),
+            None,
+            "three decimals is not money"
+        );
         assert_eq!(Ore::parse_kroner("abc", ','), None);
         assert_eq!(Ore::parse_kroner("", ','), None);
         assert_eq!(Ore::parse_kroner(",", ','), None);

@@ -102,7 +102,10 @@ mod tests {
         let p = Period::new(d(2024, 12, 1), d(2026, 1, 10)).unwrap();
         let segs: Vec<_> = p.year_segments().collect();
         assert_eq!(segs.len(), 3);
-        assert_eq!(segs[0], (2024, Period::new(d(2024, 12, 1), d(2024, 12, 31)).unwrap()));
+        assert_eq!(
+            segs[0],
+            (2024, Period::new(d(2024, 12, 1), d(2024, 12, 31)).unwrap())
+        );
         assert_eq!(segs[2].1.days(), 10);
         assert_eq!(segs.iter().map(|s| s.1.days()).sum::<i64>(), p.days());
     }

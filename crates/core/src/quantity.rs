@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A non-negative quantity with three decimals, held as thousandths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Quantity(pub i64);
 
@@ -39,8 +41,16 @@ impl Quantity {
         {
             return None;
         }
-        let whole: i64 = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
-        let mut frac: i64 = if frac_part.is_empty() { 0 } else { frac_part.parse().ok()? };
+        let whole: i64 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().ok()?
+        };
+        let mut frac: i64 = if frac_part.is_empty() {
+            0
+        } else {
+            frac_part.parse().ok()?
+        };
         for _ in frac_part.len()..3 {
             frac *= 10;
         }

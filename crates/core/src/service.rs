@@ -201,6 +201,9 @@ mod tests {
             assert_eq!(Unit::from_code(u.code()), Some(u));
         }
         assert_eq!(Unit::from_code("Døgn"), Some(Unit::Day));
-        assert_eq!(ServiceKind::from_code("Indsats"), Some(ServiceKind::Intervention));
+        assert_eq!(
+            ServiceKind::from_code("Indsats"),
+            Some(ServiceKind::Intervention)
+        );
     }
 }
