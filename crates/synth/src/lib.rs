@@ -84,6 +84,12 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<GenerateSummary, SynthError>
     }
     let first_year = cfg.first_year;
     let last_year = cfg.first_year + cfg.years as i32 - 1;
+    if last_year > 2057 {
+        // CPR numbers cannot express birth years after 2057 (REFERENCE.md §6).
+        return Err(SynthError::InvalidConfig(
+            "the last year must be 2057 or earlier",
+        ));
+    }
     let mut master = fastrand::Rng::with_seed(cfg.seed);
     let mut rng_population = master.fork();
     let mut rng_spells = master.fork();
