@@ -544,6 +544,15 @@ fn refuses_bad_config_and_a_missing_directory() {
         generate(&bad, dir.path()),
         Err(SynthError::InvalidConfig(_))
     ));
+    let too_late = Config {
+        first_year: 2050,
+        years: 10,
+        ..Config::default()
+    };
+    assert!(matches!(
+        generate(&too_late, dir.path()),
+        Err(SynthError::InvalidConfig(_))
+    ));
     let missing = dir.path().join("nope");
     let cfg = Config {
         citizens: 10,
