@@ -108,6 +108,7 @@ pub fn import(
     stage("Skriver analysedatasæt (Parquet)", || {
         dataset::write(&pseudo, staged.path(), &manifest)
     })?;
+    failpoint("before-commit");
     staged.commit()?;
     println!(
         "Analysedatasæt skrevet til {} ({} personer, {} forløb, {} posteringer).",
@@ -117,6 +118,15 @@ pub fn import(
         pseudo.postings.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Dies on the spot when `TVAERS_FAILPOINT` names this point: lets the tests crash the program
+/// at the worst moment (everything written, nothing swapped in) without timing luck.
+fn failpoint(name: &str) {
+    if std::env::var("TVAERS_FAILPOINT").is_ok_and(|v| v == name) {
+        eprintln!("tvaers: failpoint {name}: aborting");
+        std::process::abort();
+    }
 }
 
 fn check_key_outside(key_file: &Path, out: &Path) -> Result<()> {

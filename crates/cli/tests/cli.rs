@@ -208,10 +208,33 @@ fn an_import_killed_midway_leaves_the_previous_dataset_intact() {
     assert!(import(&small, &out, &key).status.success());
     let before = snapshot(&out);
     let exports = tmp.path().join("eksporter");
-    generate(&exports, 20_000, 11);
+    generate(&exports, 60_000, 11);
+
+    // A crash after everything is written but before the swap: the old dataset stays.
+    let crashed = tvaers()
+        .env("TVAERS_FAILPOINT", "before-commit")
+        .arg("import")
+        .arg("--input")
+        .arg(&exports)
+        .arg("--out")
+        .arg(&out)
+        .arg("--key-file")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        !crashed.status.success(),
+        "the failpoint must abort the import"
+    );
+    assert_eq!(
+        snapshot(&out),
+        before,
+        "a crash before the swap must leave the old dataset"
+    );
+
     // Kill at increasing delays: each time the directory is either untouched or complete.
     let mut saw_old = false;
-    for delay_ms in [50u64, 150, 300, 600, 1000, 1500] {
+    for delay_ms in [10u64, 100, 250, 500, 1000, 2000, 4000] {
         let mut child = tvaers()
             .arg("import")
             .arg("--input")
@@ -248,7 +271,7 @@ fn an_import_killed_midway_leaves_the_previous_dataset_intact() {
     }
     assert!(
         saw_old,
-        "the first kill (50 ms) should have hit before the swap"
+        "the first kill (10 ms) should have hit before the swap"
     );
 }
 
