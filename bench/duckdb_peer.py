@@ -6,7 +6,13 @@ profile's CSV files, as `tvaers generate` writes them) and computes cost allocat
 concentration and complexity with SQL written from the semantics in crates/analysis (not from its
 code). It prints one JSON object with the summary figures and the wall time.
 
-Usage: duckdb_peer.py --input DIR --from YYYY-MM-DD --to YYYY-MM-DD [--threads N]
+Usage: duckdb_peer.py --input DIR --from YYYY-MM-DD --to YYYY-MM-DD [--threads N] [--rules-sql FILE]
+
+With --rules-sql FILE (written by `tvaers_rules::sql::peer_input_json`: the rules of a rules file
+translated to SQL, and the combination-discovery query), it also runs each rule's queries against
+the tables `persons(cpr, familie_id, birth_year)` and `rsp` (spells clipped to the period with their
+catalogue attributes) and adds "rules" (members per rule) and "discovery" (frequent concurrent
+service combinations) to the output.
 """
 import argparse
 import json
@@ -26,6 +32,8 @@ def main():
     ap.add_argument("--from", dest="from_", required=True)
     ap.add_argument("--to", required=True)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--rules-sql", dest="rules_sql", default=None,
+                    help="JSON with rule queries and the discovery query (tvaers_rules::sql)")
     args = ap.parse_args()
     d = args.input
     f = lambda name: os.path.join(d, name).replace("'", "''")
@@ -39,15 +47,20 @@ def main():
     # Everything is read as text and converted here, so the peer does its own parsing.
     con.execute(f"""
     CREATE TABLE persons AS
-      SELECT replace(cpr, '-', '') AS cpr, familie_id
+      SELECT replace(cpr, '-', '') AS cpr, familie_id,
+             -- dates are ISO or dd-mm-yyyy (also with . or /), recognised per value
+             year(coalesce(try_cast(trim(foedselsdato) AS DATE),
+                           CAST(try_strptime(trim(foedselsdato), ['%d-%m-%Y', '%d.%m.%Y', '%d/%m/%Y']) AS DATE)))
+               AS birth_year
       FROM read_csv('{f("personer.csv")}', header = true, all_varchar = true);
     CREATE TABLE catalogue AS
-      SELECT kode, forvaltning, enhed, funktion
+      SELECT kode, forvaltning, enhed, funktion, art, kategorier
       FROM read_csv('{f("ydelseskatalog.csv")}', header = true, all_varchar = true);
     CREATE TABLE spells AS
       SELECT replace(cpr, '-', '') AS cpr, ydelse,
              CAST("start" AS DATE) AS s, CAST(nullif(slut, '') AS DATE) AS e,
-             CAST(CAST(replace(omfang, ',', '.') AS DECIMAL(18, 3)) * 1000 AS BIGINT) AS volume_milli
+             CAST(CAST(replace(omfang, ',', '.') AS DECIMAL(18, 3)) * 1000 AS BIGINT) AS volume_milli,
+             nullif(trim(kontaktperson), '') AS kontaktperson
       FROM read_csv('{f("forloeb.csv")}', header = true, delim = ';', all_varchar = true);
     CREATE TABLE postings AS
       SELECT CAST(strptime(bogfoeringsdato, '%d-%m-%Y') AS DATE) AS d, funktion,
@@ -177,9 +190,60 @@ def main():
     }
     t_end = time.perf_counter()
     summary["timing_seconds"] = {"read": t_read - t0, "compute": t_end - t_read, "total": t_end - t0}
+    if args.rules_sql:
+        rules_and_discovery(con, args, P_FROM, P_TO, summary)
     summary["duckdb_version"] = duckdb.__version__
     json.dump(summary, sys.stdout, indent=2)
     print()
+
+
+def rules_and_discovery(con, args, P_FROM, P_TO, summary):
+    """Runs the rule and discovery queries of --rules-sql; adds "rules" and "discovery"."""
+    with open(args.rules_sql, encoding="utf-8") as fh:
+        spec = json.load(fh)
+    period = spec.get("period")
+    if period and (period["from"], period["to"]) != (args.from_, args.to):
+        sys.exit(f"duckdb_peer.py: {args.rules_sql} was written for the period "
+                 f"{period['from']}..{period['to']}, not {args.from_}..{args.to}")
+    t0 = time.perf_counter()
+    # Spells clipped to the period with what rules select on. Tags as the importer reads them:
+    # split at '|', trimmed, empty ones dropped.
+    con.execute(f"""
+    CREATE OR REPLACE TABLE rsp AS
+      SELECT s.cpr, s.ydelse,
+             greatest(s.s, {P_FROM}) AS a, least(coalesce(s.e, {P_TO}), {P_TO}) AS b,
+             lower(trim(c.forvaltning)) AS forvaltning,
+             CASE lower(trim(c.art)) WHEN 'transfer_income' THEN 'ydelse'
+                                     WHEN 'intervention' THEN 'indsats'
+                                     ELSE lower(trim(c.art)) END AS art,
+             list_filter(list_transform(string_split(coalesce(c.kategorier, ''), '|'), lambda x: trim(x)),
+                         lambda x: x <> '') AS tags,
+             s.kontaktperson
+      FROM spells s JOIN catalogue c ON s.ydelse = c.kode
+      WHERE greatest(s.s, {P_FROM}) <= least(coalesce(s.e, {P_TO}), {P_TO});
+    """)
+    rules = {}
+    for q in spec["queries"]:
+        n, = con.execute(f"SELECT count(*) FROM ({q['persons_sql']})").fetchone()
+        m = None
+        if q.get("families_sql"):
+            m, = con.execute(f"SELECT count(*) FROM ({q['families_sql']})").fetchone()
+        rules[q["rule_id"]] = {"persons": n, "families": m}
+    t1 = time.perf_counter()
+    rows = con.execute(f"""
+      SELECT services, support, cost_ore FROM ({spec['discovery_sql']})
+      ORDER BY cost_ore DESC, support DESC, services""").fetchall()
+    t2 = time.perf_counter()
+    summary["rules"] = rules
+    summary["discovery"] = {
+        "min_support": spec.get("min_support"),
+        "max_size": spec.get("max_size"),
+        "combinations": len(rows),
+        "top": [{"services": sorted(sv), "support": int(n), "cost_ore": int(c)}
+                for sv, n, c in rows[:50]],
+    }
+    summary["timing_seconds"]["rules"] = t1 - t0
+    summary["timing_seconds"]["discovery"] = t2 - t1
 
 
 if __name__ == "__main__":

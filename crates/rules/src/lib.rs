@@ -8,6 +8,8 @@
 //!   [`evaluate_all`] gives, per rule, the citizens (and families) meeting it, for statistics.
 //! - [`discover_combinations`] finds the service sets that at least `min_support` citizens
 //!   receive on the same day, ranked by cost.
+//! - [`sql`] translates the rules and discovery to DuckDB SQL for the independent peer
+//!   (`bench/duckdb_peer.py --rules-sql`).
 //!
 //! "Concurrent" always means a common day: spells are clipped to the period and a condition
 //! holds on a day when all its requirements hold on that day. Age is the age in the year
@@ -18,6 +20,7 @@ mod discover;
 mod engine;
 mod model;
 mod parse;
+pub mod sql;
 
 pub use discover::{Combination, MAX_COMBINATION_SIZE, discover_combinations};
 pub use engine::{
