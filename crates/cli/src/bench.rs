@@ -90,6 +90,15 @@ pub fn run(citizens: u32, seed: u64, work: Option<PathBuf>, python: &str) -> Res
         .filter(|f| f.name != "generate")
         .map(|f| f.seconds)
         .sum();
+    // `analyse` also exports the pseudonymised dataset for other SQL engines; DuckDB's run has no
+    // counterpart, so it is measured but kept out of the comparison.
+    let dataset_dir = work.join("datasaet");
+    let _ = std::fs::remove_dir_all(&dataset_dir);
+    std::fs::create_dir_all(&dataset_dir)?;
+    let manifest = tvaers_ingest::dataset::Manifest::new(&reg, "bench", "default", "-");
+    timed(&mut figures, "dataset export (Parquet, not compared)", || {
+        tvaers_ingest::dataset::write(&reg, &dataset_dir, &manifest)
+    })?;
 
     eprintln!("DuckDB (same files, same figures):");
     let peer_path = work.join("duckdb_peer.py");
