@@ -80,7 +80,8 @@ def main():
     CREATE TABLE bpairs AS SELECT DISTINCT cpr, funktion FROM per WHERE cpr IS NOT NULL;
     -- spells clipped to the period, with their service's attributes
     CREATE TABLE sp AS
-      SELECT s.cpr, s.ydelse, s.volume_milli, c.funktion, c.enhed, c.forvaltning,
+      SELECT row_number() OVER () AS rid,
+             s.cpr, s.ydelse, s.volume_milli, c.funktion, c.enhed, c.forvaltning,
              greatest(s.s, {P_FROM}) AS a, least(coalesce(s.e, {P_TO}), {P_TO}) AS b
       FROM spells s JOIN catalogue c ON s.ydelse = c.kode
       WHERE greatest(s.s, {P_FROM}) <= least(coalesce(s.e, {P_TO}), {P_TO});
@@ -137,18 +138,20 @@ def main():
 
     # Complexity: the maximum over days of the number of distinct departments (services) with a
     # spell covering that day. Merge each key's intervals into islands, then count, at every
-    # island start, the islands covering it.
+    # island start, the islands covering it. Both windows order by (a, b, rid): without the unique
+    # row id, two spells with equal (a, b) could be ordered differently by the two windows and
+    # glue a spell to the wrong island (seen as a one-citizen difference from run to run).
     def max_concurrency(key):
         con.execute(f"""
         CREATE OR REPLACE TABLE isl AS
         WITH x AS (
           SELECT cpr, {key} AS k, a, b,
-                 max(b) OVER (PARTITION BY cpr, {key} ORDER BY a, b
-                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_b
+                 max(b) OVER (PARTITION BY cpr, {key} ORDER BY a, b, rid
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_b, rid
           FROM sp),
         y AS (
           SELECT *, sum(CASE WHEN prev_b IS NULL OR a > prev_b THEN 1 ELSE 0 END)
-                    OVER (PARTITION BY cpr, k ORDER BY a, b ROWS UNBOUNDED PRECEDING) AS g
+                    OVER (PARTITION BY cpr, k ORDER BY a, b, rid ROWS UNBOUNDED PRECEDING) AS g
           FROM x)
         SELECT cpr, k, min(a) AS a, max(b) AS b FROM y GROUP BY cpr, k, g;
         CREATE OR REPLACE TABLE conc_{key} AS

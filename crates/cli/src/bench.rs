@@ -9,6 +9,22 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 use tvaers_analysis::Lang;
+use tvaers_core::{Ore, PersonIx, Pseudonymised, Register};
+
+/// Discovery parameters shared with the peer: the disclosure threshold, and sets up to three
+/// services (the size the SQL peer can enumerate in reasonable time).
+const MIN_SUPPORT: usize = 5;
+const MAX_SIZE: usize = 3;
+
+/// The stages that make up "read CSV → summary + report", compared with DuckDB's whole run.
+const END_TO_END: [&str; 6] = [
+    "read + validate CSV",
+    "pseudonymise",
+    "allocate",
+    "metrics",
+    "summary",
+    "report",
+];
 
 /// The DuckDB peer, embedded so the benchmark runs from any directory.
 pub const DUCKDB_PEER: &str = include_str!("../../../bench/duckdb_peer.py");
@@ -84,10 +100,22 @@ pub fn run(citizens: u32, seed: u64, work: Option<PathBuf>, python: &str) -> Res
     timed(&mut figures, "report", || {
         tvaers_analysis::write_report(&analysis, Lang::Da, &report_dir)
     })?;
+    let rules = tvaers_rules::RuleSet::standard();
+    let membership = timed(&mut figures, "rules (15 standard rules)", || {
+        tvaers_rules::evaluate_all(&reg, &rules, period)
+    });
+    let cost: Vec<Ore> = (0..reg.persons.len())
+        .map(|p| alloc.allocated(PersonIx(p as u32)))
+        .collect();
+    let combinations = timed(
+        &mut figures,
+        "discovery (sets of ≤ 3, ≥ 5 citizens)",
+        || tvaers_rules::discover_combinations(&reg, period, &cost, MIN_SUPPORT, MAX_SIZE),
+    );
     let ours = analysis.summary_json();
     let ours_total: f64 = figures
         .iter()
-        .filter(|f| f.name != "generate")
+        .filter(|f| END_TO_END.contains(&f.name))
         .map(|f| f.seconds)
         .sum();
     // `analyse` also exports the pseudonymised dataset for other SQL engines; DuckDB's run has no
@@ -96,13 +124,20 @@ pub fn run(citizens: u32, seed: u64, work: Option<PathBuf>, python: &str) -> Res
     let _ = std::fs::remove_dir_all(&dataset_dir);
     std::fs::create_dir_all(&dataset_dir)?;
     let manifest = tvaers_ingest::dataset::Manifest::new(&reg, "bench", "default", "-");
-    timed(&mut figures, "dataset export (Parquet, not compared)", || {
-        tvaers_ingest::dataset::write(&reg, &dataset_dir, &manifest)
-    })?;
+    timed(
+        &mut figures,
+        "dataset export (Parquet, not compared)",
+        || tvaers_ingest::dataset::write(&reg, &dataset_dir, &manifest),
+    )?;
 
     eprintln!("DuckDB (same files, same figures):");
     let peer_path = work.join("duckdb_peer.py");
     std::fs::write(&peer_path, DUCKDB_PEER)?;
+    let rules_sql = work.join("rules-sql.json");
+    std::fs::write(
+        &rules_sql,
+        tvaers_rules::sql::peer_input_json(&rules, period, MIN_SUPPORT, MAX_SIZE),
+    )?;
     let t = Instant::now();
     let output = Command::new(python)
         .arg(&peer_path)
@@ -112,6 +147,8 @@ pub fn run(citizens: u32, seed: u64, work: Option<PathBuf>, python: &str) -> Res
         .arg(period.from().to_string())
         .arg("--to")
         .arg(period.to().to_string())
+        .arg("--rules-sql")
+        .arg(&rules_sql)
         .output()
         .with_context(|| format!("cannot run {python} (needs the duckdb package)"))?;
     let duck_wall = t.elapsed().as_secs_f64();
@@ -123,7 +160,14 @@ pub fn run(citizens: u32, seed: u64, work: Option<PathBuf>, python: &str) -> Res
         );
     }
     let theirs: Value = serde_json::from_slice(&output.stdout).context("DuckDB peer output")?;
-    let disagreements = compare_summaries(&ours, &theirs);
+    let mut disagreements = compare_summaries(&ours, &theirs);
+    disagreements.extend(compare_rules(
+        &reg,
+        &rules,
+        &membership,
+        &combinations,
+        &theirs,
+    ));
 
     println!("\n## tvaers bench — {citizens} citizens, seed {seed}, period {period}\n");
     println!("| stage | wall time (s) | peak RSS (MiB) |");
@@ -143,7 +187,28 @@ pub fn run(citizens: u32, seed: u64, work: Option<PathBuf>, python: &str) -> Res
         t["compute"].as_f64().unwrap_or(f64::NAN)
     );
     println!(
+        "| DuckDB rules (same 15 rules as SQL) | {:.2} | |",
+        t["rules"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "| DuckDB discovery | {:.2} | |",
+        t["discovery"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
         "| **DuckDB end to end** (process wall time incl. Python start) | **{duck_wall:.2}** | {duck_peak:.0} |"
+    );
+    let ours_rules: f64 = figures
+        .iter()
+        .filter(|f| f.name.starts_with("rules") || f.name.starts_with("discovery"))
+        .map(|f| f.seconds)
+        .sum();
+    let duck_rules =
+        t["rules"].as_f64().unwrap_or(f64::NAN) + t["discovery"].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "\nRules + discovery: Tværs {ours_rules:.2} s, DuckDB {duck_rules:.2} s — ratio **{:.1}×**; {} rule memberships and {} combinations compared.",
+        duck_rules / ours_rules,
+        membership.rules.len(),
+        combinations.len()
     );
     println!(
         "\nRatio DuckDB / Tværs end to end: **{:.2}×** ({})",
@@ -178,6 +243,88 @@ fn children_peak_mib() -> f64 {
     } else {
         f64::NAN
     }
+}
+
+/// Members per rule and the frequent combinations, compared with the peer's SQL.
+fn compare_rules(
+    reg: &Register<Pseudonymised>,
+    rules: &tvaers_rules::RuleSet,
+    membership: &tvaers_rules::Membership,
+    combinations: &[tvaers_rules::Combination],
+    theirs: &Value,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for rule in rules.rules() {
+        let Some(m) = membership.get(&rule.id) else {
+            out.push(format!("rule {}: no membership computed", rule.id));
+            continue;
+        };
+        let peer = &theirs["rules"][rule.id.as_str()];
+        if peer["persons"].as_u64() != Some(m.persons.len() as u64) {
+            out.push(format!(
+                "rule {}: tvaers {} citizens, duckdb {}",
+                rule.id,
+                m.persons.len(),
+                peer["persons"]
+            ));
+        }
+        if let Some(f) = peer["families"].as_u64()
+            && f != m.families.len() as u64
+        {
+            out.push(format!(
+                "rule {}: tvaers {} families, duckdb {f}",
+                rule.id,
+                m.families.len()
+            ));
+        }
+    }
+    let mut ours: Vec<(Vec<String>, u64, i64)> = combinations
+        .iter()
+        .map(|c| {
+            let mut codes: Vec<String> = c
+                .services
+                .iter()
+                .map(|&s| reg.catalogue.get(s).code.clone())
+                .collect();
+            codes.sort();
+            (codes, c.support as u64, c.total_cost.0)
+        })
+        .collect();
+    ours.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
+    let n = theirs["discovery"]["combinations"].as_u64();
+    if n != Some(ours.len() as u64) {
+        out.push(format!(
+            "discovery: tvaers {} combinations, duckdb {n:?}",
+            ours.len()
+        ));
+    }
+    let top = theirs["discovery"]["top"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for (i, t) in top.iter().enumerate() {
+        let services: Vec<String> = t["services"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let theirs = (
+            services,
+            t["support"].as_u64().unwrap_or(0),
+            t["cost_ore"].as_i64().unwrap_or(0),
+        );
+        if ours.get(i) != Some(&theirs) {
+            out.push(format!(
+                "discovery #{}: tvaers {:?}, duckdb {theirs:?}",
+                i + 1,
+                ours.get(i)
+            ));
+        }
+    }
+    out
 }
 
 /// Every figure the peer computes, compared exactly (integers) or to 1e-9 (shares).
