@@ -103,6 +103,9 @@ enum Command {
         /// Python interpreter with the duckdb package.
         #[arg(long, default_value = "python3")]
         python: String,
+        /// Runs of each side; the table shows medians.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
 }
 
@@ -167,6 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             work,
             python,
-        } => bench::run(citizens, seed, work, &python),
+            runs,
+        } => bench::run(citizens, seed, work, &python, runs),
     }
 }
