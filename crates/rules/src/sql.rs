@@ -19,6 +19,8 @@
 //! once, by joining it with the spells covering its first day; holding intervals that touch are
 //! joined into runs for `min_days`. Only citizens that have enough matching spells for every
 //! requirement (a necessary condition) are cut into intervals.
+//!
+//! Every construct of the rules language (format 1) is translated, so no rule is refused.
 
 use crate::model::{Condition, Count, PersonCondition, Requirement, Rule, RuleSet, Selector};
 use chrono::{Datelike, NaiveDate};

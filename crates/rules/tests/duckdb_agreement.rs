@@ -63,6 +63,8 @@ fn run_peer(dir: &Path, period: Period, input: &str) -> serde_json::Value {
         .arg(period.to().to_string())
         .arg("--rules-sql")
         .arg(&spec)
+        // DuckDB spills to `.tmp` under the working directory: keep that out of the source tree.
+        .current_dir(dir)
         .output()
         .expect("python3 must be installed: the DuckDB peer is part of the agreement test");
     assert!(
