@@ -15,9 +15,12 @@ catalogue attributes) and adds "rules" (members per rule) and "discovery" (frequ
 service combinations) to the output.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 try:
@@ -40,6 +43,10 @@ def main():
 
     t0 = time.perf_counter()
     con = duckdb.connect()
+    # Spill (if any) goes to a private temporary directory, never into the working directory.
+    spill = tempfile.mkdtemp(prefix="tvaers-duckdb-")
+    atexit.register(shutil.rmtree, spill, True)
+    con.execute(f"SET temp_directory = '{spill}'")
     if args.threads:
         con.execute(f"SET threads = {args.threads}")
     P_FROM, P_TO = f"DATE '{args.from_}'", f"DATE '{args.to}'"
