@@ -244,3 +244,28 @@ pub fn demo(out: &Path, citizens: u32, seed: u64, lang: LangArg) -> Result<ExitC
     }
     Ok(code)
 }
+
+/// Reads a rules file; on any error prints it with line and column and returns exit code 1.
+pub fn load_rules(file: &Path) -> Result<std::result::Result<tvaers_rules::RuleSet, ExitCode>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    match tvaers_rules::RuleSet::parse(&text, &file.display().to_string()) {
+        Ok(rules) => Ok(Ok(rules)),
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
+pub fn check_rules(file: &Path) -> Result<ExitCode> {
+    let rules = match load_rules(file)? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    println!("{}: {} regler i orden", file.display(), rules.rules().len());
+    for rule in rules.rules() {
+        println!("  {:<40} {}", rule.id, rule.name_da);
+    }
+    Ok(ExitCode::SUCCESS)
+}

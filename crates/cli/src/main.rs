@@ -91,6 +91,11 @@ enum Command {
         #[arg(long, value_enum, default_value = "da")]
         lang: LangArg,
     },
+    /// Check a rules file (target groups, overlap and conflict rules) and list its rules.
+    CheckRules {
+        /// The rules file (TOML); see rules/README.md.
+        file: PathBuf,
+    },
     /// Benchmark every stage on a generated municipality against DuckDB in the same run.
     Bench {
         #[arg(long, default_value_t = 650_000)]
@@ -165,6 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             lang,
         } => commands::demo(&out, citizens, seed, lang),
+        Command::CheckRules { file } => commands::check_rules(&file),
         Command::Bench {
             citizens,
             seed,

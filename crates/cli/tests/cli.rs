@@ -340,3 +340,29 @@ fn copy_dir(from: &Path, to: &Path) {
         fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
     }
 }
+
+#[test]
+fn check_rules_accepts_the_standard_file_and_names_the_line_of_an_error() {
+    let standard = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/standard.toml");
+    let ok = run_ok(tvaers().arg("check-rules").arg(&standard));
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(stdout.contains("udsatte_familier"), "{stdout}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("regler.toml");
+    let text = fs::read_to_string(&standard).unwrap().replacen(
+        "tags_any = [\"misbrug\"]",
+        "tags_any = [\"misbrugg\"]",
+        1,
+    );
+    fs::write(&bad, &text).unwrap();
+    let line = text.lines().position(|l| l.contains("misbrugg")).unwrap() + 1;
+    let res = tvaers().arg("check-rules").arg(&bad).output().unwrap();
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(":{line}:")),
+        "must name line {line}: {stderr}"
+    );
+    assert!(stderr.contains("misbrugg"), "{stderr}");
+}
