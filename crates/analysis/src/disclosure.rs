@@ -159,6 +159,48 @@ pub fn protect_margin<T>(cells: &mut [Cell<T>]) -> bool {
     }
 }
 
+/// Whether the hidden cells of a count table under a published total leave every primary
+/// cell its whole range 1–4. A reader knows Σ hidden (= total − published), that a primary
+/// cell ("<5") holds 1–4 and a secondary one ("—") at least 5; a primary cell can then be at most
+/// Σ hidden − (other primaries) − 5·(secondaries), and at least 1 only if some secondary cell
+/// is unbounded above. Without primaries, no secondary cell may stand alone.
+fn interval_safe<T>(cells: &[Cell<T>]) -> bool {
+    let (mut prim, mut sec, mut sum) = (0u64, 0u64, 0u64);
+    for c in cells.iter().filter(|c| c.is_suppressed()) {
+        sum += c.persons;
+        match c.suppression {
+            Some(Suppression::Primary) => prim += 1,
+            _ => sec += 1,
+        }
+    }
+    match (prim, sec) {
+        (0, 0) => true,
+        (0, s) => s >= 2,
+        (p, s) => s >= 1 && sum.saturating_sub(p - 1 + MIN_PERSONS * s) >= MIN_PERSONS - 1,
+    }
+}
+
+/// Secondary suppression for a table of **counts** whose total is published, stronger than
+/// [`protect_margin`]: published cells are hidden, fewest persons first, until no primary cell
+/// can be narrowed below 1–4 from the total and the markers (e.g. a hidden 1 beside a hidden 5
+/// under a known sum of 6 would be recovered). Returns `false` when no more cells can be
+/// hidden and the table is still not safe: the total must not be published then.
+pub fn protect_interval<T>(cells: &mut [Cell<T>]) -> bool {
+    while !interval_safe(cells) {
+        let candidate = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_suppressed() && c.persons > 0)
+            .min_by_key(|(i, c)| (c.persons, *i))
+            .map(|(i, _)| i);
+        match candidate {
+            Some(i) => cells[i].suppress_secondary(),
+            None => return false,
+        }
+    }
+    true
+}
+
 /// A cell that is withheld without being published first: primary when it describes 1–4
 /// persons, otherwise secondary (it would let a hidden value be recovered).
 pub fn withheld<T>(persons: u64) -> Cell<T> {
@@ -300,6 +342,50 @@ mod tests {
         assert!(!t[2].is_suppressed());
         let mut lone = vec![publish(2, 1i64), publish(0, 0)];
         assert!(!protect_margin(&mut lone), "no partner: the total must go");
+    }
+
+    #[test]
+    fn interval_protection_leaves_hidden_counts_their_whole_range() {
+        // 1 (primary) beside 5: protect_margin hides the 5, but the hidden sum 6 minus at
+        // least 5 for "—" leaves exactly 1 for "<5". The next cell (7) goes too: hidden sum
+        // 13, so "<5" may be anything up to 13 − 10 = 3 … still narrowed; then 20 as well.
+        let mut t = vec![
+            publish(1, 1i64),
+            publish(5, 5),
+            publish(7, 7),
+            publish(20, 20),
+        ];
+        let mut weak = t.clone();
+        assert!(protect_margin(&mut weak));
+        assert_eq!(weak.iter().filter(|c| c.is_suppressed()).count(), 2);
+        assert!(protect_interval(&mut t));
+        assert!(t.iter().all(|c| c.is_suppressed()), "{t:?}");
+        // Two 1s and nothing else hidden: each would be 1 from their sum of 2.
+        let mut two = vec![
+            publish(1, 0i64),
+            publish(1, 0),
+            publish(9, 0),
+            publish(40, 0),
+        ];
+        assert!(protect_interval(&mut two));
+        let hidden: Vec<usize> = (0..4).filter(|&i| two[i].is_suppressed()).collect();
+        // 1 + 1 + 9 = 11: a "<5" can be at most 11 − 1 − 5 = 5 ≥ 4 — full range.
+        assert_eq!(hidden, vec![0, 1, 2]);
+        // A primary cell beside a large one is safe with that one alone.
+        let mut big = vec![publish(3, 0i64), publish(12, 0), publish(30, 0)];
+        assert!(protect_interval(&mut big));
+        assert_eq!(
+            (0..3)
+                .filter(|&i| big[i].is_suppressed())
+                .collect::<Vec<_>>(),
+            vec![0, 1]
+        );
+        // Nothing to hide with: the total must go.
+        let mut lone = vec![publish(2, 0i64), publish(0, 0)];
+        assert!(!protect_interval(&mut lone));
+        let mut clean = vec![publish(0, 0i64), publish(8, 0)];
+        assert!(protect_interval(&mut clean));
+        assert!(!clean[1].is_suppressed());
     }
 
     #[test]

@@ -66,9 +66,11 @@ pub mod allocation;
 pub mod complexity;
 pub mod concentration;
 pub mod disclosure;
+pub mod groups;
 pub mod messages;
 pub mod metrics;
 pub mod report;
+pub mod rules_report;
 pub mod summary;
 pub mod svg;
 
@@ -79,10 +81,11 @@ mod tests;
 
 pub use allocation::{Allocation, CostCentre, allocate, default_period};
 pub use disclosure::{Cell, MIN_PERSONS, Suppression};
+pub use groups::{RuleAnalysis, summarise_rules};
 pub use messages::Lang;
 pub use metrics::{Metrics, UnitMetrics, compute_metrics};
 pub use report::{ReportError, ReportFiles, write_report};
-pub use summary::{Analysis, summarise};
+pub use summary::{Analysis, summarise, summarise_with_rules};
 
 use tvaers_core::{Period, Pseudonymised, Register};
 
@@ -91,4 +94,15 @@ pub fn analyse(reg: &Register<Pseudonymised>, period: Period) -> Analysis {
     let alloc = allocate(reg, period);
     let metrics = compute_metrics(reg, &alloc, period);
     summarise(reg, &alloc, &metrics)
+}
+
+/// [`analyse`] with the target groups, overlaps and combinations of `rules`.
+pub fn analyse_with_rules(
+    reg: &Register<Pseudonymised>,
+    period: Period,
+    rules: &tvaers_rules::RuleSet,
+) -> Analysis {
+    let alloc = allocate(reg, period);
+    let metrics = compute_metrics(reg, &alloc, period);
+    summarise_with_rules(reg, &alloc, &metrics, rules)
 }

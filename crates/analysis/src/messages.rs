@@ -73,6 +73,19 @@ keys! {
     method_period, method_allocation, method_activity, method_departments,
     method_concentration, method_complexity, method_families,
     disclosure_text, disclosure_files, footer,
+    section_target_groups, section_overlaps, section_combinations,
+    intro_target_groups, intro_overlaps, intro_combinations, rules_source,
+    table_target_groups, table_target_group_departments, table_target_group_complexity,
+    table_target_group_overlaps, table_overlaps, table_combinations, table_combinations_top,
+    col_target_group, col_families, col_mean_cost_kr, col_family_cost_kr,
+    col_mean_family_cost_kr, col_mean_concurrent_departments, col_mean_concurrent_services,
+    col_services_7plus, col_overlap, col_both, col_severity, col_involved_cost_kr,
+    col_mean_involved_cost_kr, col_affected_cost_kr, col_explanation, col_rank, col_services,
+    col_departments, col_size, col_age_band, col_women_pct, all_departments,
+    severity_info, severity_warning, severity_critical,
+    chart_target_group_sizes, chart_target_group_costs,
+    note_combinations_withheld, note_no_combinations,
+    method_target_groups, method_overlaps, method_combinations, disclosure_rules,
 }
 
 #[derive(Debug, Deserialize)]
@@ -226,6 +239,7 @@ mod tests {
             include_str!("report.rs"),
             include_str!("summary.rs"),
             include_str!("svg.rs"),
+            include_str!("rules_report.rs"),
             include_str!("messages.rs")
                 .split("#[cfg(test)]")
                 .next()
@@ -250,7 +264,15 @@ mod tests {
 
     #[test]
     fn placeholders_are_where_code_fills_them() {
-        for k in [Key::top_pct, Key::crit_departments_at_least, Key::money_kr] {
+        for k in [
+            Key::top_pct,
+            Key::crit_departments_at_least,
+            Key::money_kr,
+            Key::rules_source,
+            Key::table_combinations_top,
+            Key::col_age_band,
+            Key::note_combinations_withheld,
+        ] {
             for lang in [Lang::Da, Lang::En] {
                 assert_eq!(t(lang, k).matches("{}").count(), 1, "{k:?} {lang:?}");
             }

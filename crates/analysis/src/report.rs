@@ -76,25 +76,25 @@ impl Table {
 }
 
 /// `width` values of a cell: `f(value)` when published, else that many hidden markers.
-fn cells<T>(c: &Cell<T>, width: usize, f: impl FnOnce(&T) -> Vec<V>) -> Vec<V> {
+pub(crate) fn cells<T>(c: &Cell<T>, width: usize, f: impl FnOnce(&T) -> Vec<V>) -> Vec<V> {
     match (c.value(), c.suppression()) {
         (Some(v), _) => f(v),
         (None, s) => vec![V::Hidden(s.unwrap_or(Suppression::Secondary)); width],
     }
 }
 
-fn one<T>(c: &Cell<T>, f: impl FnOnce(&T) -> V) -> V {
+pub(crate) fn one<T>(c: &Cell<T>, f: impl FnOnce(&T) -> V) -> V {
     cells(c, 1, |v| vec![f(v)]).pop().unwrap_or(V::Empty)
 }
 
-fn centre_name(lang: Lang, c: CostCentre) -> &'static str {
+pub(crate) fn centre_name(lang: Lang, c: CostCentre) -> &'static str {
     match c {
         CostCentre::Department(d) => msg::department(lang, d),
         CostCentre::Unmapped => msg::t(lang, Key::dept_unmapped),
     }
 }
 
-fn bucket_label(i: usize) -> String {
+pub(crate) fn bucket_label(i: usize) -> String {
     if i + 1 == BUCKETS {
         format!("{i}+")
     } else {
@@ -233,7 +233,7 @@ pub fn tables(a: &Analysis, lang: Lang) -> Vec<Table> {
     }
 
     let h = |keys: &[Key]| keys.iter().map(|&k| t(k)).collect::<Vec<_>>();
-    vec![
+    let mut all = vec![
         Table {
             stem: "noegletal",
             title: t(Key::table_key_figures),
@@ -307,7 +307,11 @@ pub fn tables(a: &Analysis, lang: Lang) -> Vec<Table> {
             rows: dist_rows,
             money_unit: false,
         },
-    ]
+    ];
+    if let Some(r) = &a.rules {
+        all.extend(crate::rules_report::tables(r, lang));
+    }
+    all
 }
 
 fn group_cells(cell: &Cell<crate::summary::GroupRow>) -> Vec<V> {
@@ -344,7 +348,7 @@ fn complexity_table_rows(lang: Lang, pop: String, cx: &ComplexityTable) -> Vec<V
     rows
 }
 
-fn hidden_text(lang: Lang, s: Suppression) -> &'static str {
+pub(crate) fn hidden_text(lang: Lang, s: Suppression) -> &'static str {
     match s {
         Suppression::Primary => msg::t(lang, Key::suppressed_primary),
         Suppression::Secondary => msg::t(lang, Key::suppressed_secondary),
@@ -487,7 +491,7 @@ fn html_value(lang: Lang, v: &V, money_unit: bool) -> (String, &'static str) {
     }
 }
 
-fn html_table(out: &mut String, table: &Table, lang: Lang) {
+pub(crate) fn html_table(out: &mut String, table: &Table, lang: Lang) {
     let _ = write!(
         out,
         "<table><caption>{}</caption><thead><tr>",
@@ -520,7 +524,7 @@ fn html_table(out: &mut String, table: &Table, lang: Lang) {
 }
 
 /// A chart with a visible caption (the SVG's own title is only a tooltip).
-fn figure(out: &mut String, caption: &str, svg: &str) {
+pub(crate) fn figure(out: &mut String, caption: &str, svg: &str) {
     let _ = write!(
         out,
         "<figure>{svg}<figcaption>{}</figcaption></figure>",
@@ -739,6 +743,10 @@ pub fn html(a: &Analysis, lang: Lang, tables: &[Table]) -> String {
         e(Key::method_complexity)
     );
 
+    if let Some(r) = &a.rules {
+        crate::rules_report::html_sections(&mut out, r, lang, tables);
+    }
+
     section(&mut out, Key::section_method);
     for k in [
         Key::method_period,
@@ -751,13 +759,25 @@ pub fn html(a: &Analysis, lang: Lang, tables: &[Table]) -> String {
     ] {
         let _ = write!(out, "<p>{}</p>", e(k));
     }
+    if a.rules.is_some() {
+        for k in [
+            Key::method_target_groups,
+            Key::method_overlaps,
+            Key::method_combinations,
+        ] {
+            let _ = write!(out, "<p>{}</p>", e(k));
+        }
+    }
     out.push_str("</section>");
 
     section(&mut out, Key::section_disclosure);
+    let _ = write!(out, "<p>{}</p>", e(Key::disclosure_text));
+    if a.rules.is_some() {
+        let _ = write!(out, "<p>{}</p>", e(Key::disclosure_rules));
+    }
     let _ = write!(
         out,
-        "<p>{}</p><p>{}</p><p>{}</p></section><footer>{}</footer></main></body></html>",
-        e(Key::disclosure_text),
+        "<p>{}</p><p>{}</p></section><footer>{}</footer></main></body></html>",
         e(Key::note_suppression),
         e(Key::disclosure_files),
         e(Key::footer)

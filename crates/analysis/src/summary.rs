@@ -7,9 +7,11 @@ use crate::concentration::{Concentration, TOP_KS, top_count};
 use crate::disclosure::{
     Cell, MIN_PERSONS, derive, even_cuts, protect_margin, publish, safe_cuts, safe_tails, withheld,
 };
+use crate::groups::{RuleAnalysis, summarise_rules};
 use crate::metrics::{Metrics, UnitMetrics};
 use serde_json::{Map, Value, json};
 use tvaers_core::{Ore, Period, Pseudonymised, Register};
+use tvaers_rules::RuleSet;
 
 /// The most points a Lorenz curve gets (besides those of the top-k shares).
 pub const LORENZ_POINTS: usize = 100;
@@ -120,6 +122,8 @@ pub struct Analysis {
     pub complexity: ComplexityTable,
     pub family_complexity: ComplexityTable,
     pub data_quality: DataQuality,
+    /// Target groups, overlaps and combinations; set by [`summarise_with_rules`].
+    pub rules: Option<RuleAnalysis>,
 }
 
 /// The smallest non-zero count (0 if all are zero): a value combining several groups of
@@ -195,7 +199,7 @@ fn concentration_table(costs: &[Ore]) -> ConcentrationTable {
 }
 
 /// Returns the table and whether its margin (population and total cost) may be published.
-fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
+pub(crate) fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
     let raw = complexity::complexity(m);
     let mut distribution: Vec<Cell<GroupRow>> = raw
         .distribution
@@ -300,16 +304,38 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
             unpriced_spell_days: publish(alloc.unpriced_persons, alloc.unpriced_spell_days),
             skipped_spells: publish(alloc.skipped_persons, alloc.skipped_spells),
         },
+        rules: None,
     }
 }
 
+/// [`summarise`], plus the target groups, overlaps/conflicts and discovered combinations of
+/// `rules` over the allocation's period ([`summarise_rules`]).
+pub fn summarise_with_rules(
+    reg: &Register<Pseudonymised>,
+    alloc: &Allocation,
+    metrics: &Metrics,
+    rules: &RuleSet,
+) -> Analysis {
+    let (mut a, r) = rayon::join(
+        || summarise(reg, alloc, metrics),
+        || summarise_rules(reg, alloc, metrics, rules, alloc.period),
+    );
+    a.rules = Some(r);
+    a
+}
+
 /// Writes cells into JSON, collecting the JSON Pointer of every suppressed value.
-struct JsonOut {
-    suppressed: Vec<String>,
+pub(crate) struct JsonOut {
+    pub(crate) suppressed: Vec<String>,
 }
 
 impl JsonOut {
-    fn scalar<T>(&mut self, path: &str, c: &Cell<T>, f: impl FnOnce(&T) -> Value) -> Value {
+    pub(crate) fn scalar<T>(
+        &mut self,
+        path: &str,
+        c: &Cell<T>,
+        f: impl FnOnce(&T) -> Value,
+    ) -> Value {
         match c.value() {
             Some(v) => f(v),
             None => {
@@ -321,7 +347,7 @@ impl JsonOut {
 
     /// An object row: published → its fields and `"suppressed": false`; suppressed → the same
     /// keys as `null` and `"suppressed": true`.
-    fn row<T>(
+    pub(crate) fn row<T>(
         &mut self,
         path: &str,
         c: &Cell<T>,
@@ -473,7 +499,8 @@ impl Analysis {
     /// `complexity` and `complexity_families {departments_2plus, departments_3plus,
     /// departments_4plus, services_7plus: {citizens|families, cost_ore, mean_services,
     /// mean_contacts}}`, `complexity_distribution {citizens|families: [{departments: "0".."4+",
-    /// …}]}`, `data_quality {unpriced_spell_days, skipped_spells}`, `suppressed [pointer, …]`.
+    /// …}]}`, `data_quality {unpriced_spell_days, skipped_spells}`, `rules` (`null` without a
+    /// rule set; see [`crate::groups`] for its keys), `suppressed [pointer, …]`.
     pub fn summary_json(&self) -> Value {
         let mut o = JsonOut {
             suppressed: Vec::new(),
@@ -553,6 +580,10 @@ impl Analysis {
             "unpriced_spell_days": o.scalar("/data_quality/unpriced_spell_days", &self.data_quality.unpriced_spell_days, |d| json!(d)),
             "skipped_spells": o.scalar("/data_quality/skipped_spells", &self.data_quality.skipped_spells, |d| json!(d)),
         });
+        let rules = match &self.rules {
+            Some(r) => o.rules(r),
+            None => Value::Null,
+        };
         json!({
             "format": "tvaers-analysis-summary",
             "version": 1,
@@ -577,6 +608,7 @@ impl Analysis {
             "complexity_families": complexity_families,
             "complexity_distribution": distribution,
             "data_quality": data_quality,
+            "rules": rules,
             "suppressed": o.suppressed,
         })
     }

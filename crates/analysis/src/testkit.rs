@@ -4,9 +4,10 @@
 //! starts a comment:
 //!
 //! ```text
-//! service KTH beskaeftigelse maaned 5.57.73     # code department unit function
+//! service KTH beskaeftigelse maaned 5.57.73 overfoersel,kontanthjaelp   # code department unit function [tags]
 //! price   KTH 2024 11944.00                      # service year kroner
 //! person  a F1                                   # name family (birth year 1980, sex K)
+//! person  b F1 2010 M                            # name family birth-year sex
 //! spell   a KTH 2024-01-01 2024-12-31 1 JC1      # person service start end|- volume contact|-
 //! posting 2024-02-01 5.57.73 100.00 a KTH        # date function kroner person|- service|-
 //! ```
@@ -73,7 +74,10 @@ pub fn register(text: &str) -> Register<Pseudonymised> {
         let f: Vec<&str> = line.split_whitespace().collect();
         match f[0] {
             "service" => {
-                assert_eq!(f.len(), 5, "service CODE DEPT UNIT FUNCTION: {line}");
+                assert!(
+                    f.len() == 5 || f.len() == 6,
+                    "service CODE DEPT UNIT FUNCTION [TAG,TAG]: {line}"
+                );
                 services.push(ServiceEntry {
                     code: f[1].to_string(),
                     name_da: f[1].to_string(),
@@ -83,7 +87,10 @@ pub fn register(text: &str) -> Register<Pseudonymised> {
                     legal_basis: String::new(),
                     unit: Unit::from_code(f[3]).expect(line),
                     function: AccountFunction::parse(f[4]).expect(line),
-                    tags: Vec::new(),
+                    tags: f
+                        .get(5)
+                        .map(|t| t.split(',').map(str::to_string).collect())
+                        .unwrap_or_default(),
                 });
             }
             "price" => {
@@ -95,13 +102,18 @@ pub fn register(text: &str) -> Register<Pseudonymised> {
                 ));
             }
             "person" => {
-                assert_eq!(f.len(), 3, "person NAME FAMILY: {line}");
+                assert!(
+                    f.len() == 3 || f.len() == 5,
+                    "person NAME FAMILY [BIRTH-YEAR SEX]: {line}"
+                );
                 let ix = persons.len() as u32;
                 assert!(person_ix.insert(f[1].to_string(), ix).is_none(), "{line}");
                 persons.push(PseudonymisedPerson {
                     id: pseudonym("p", f[1]),
-                    birth_year: 1980,
-                    sex: Sex::Female,
+                    birth_year: f.get(3).map_or(1980, |y| y.parse().expect(line)),
+                    sex: f
+                        .get(4)
+                        .map_or(Sex::Female, |x| Sex::from_code(x).expect(line)),
                     family: pseudonym("f", f[2]),
                 });
             }

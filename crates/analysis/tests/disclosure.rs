@@ -9,8 +9,11 @@ use common::{at, contains, output_files};
 use serde_json::Value;
 use std::path::Path;
 use tvaers_analysis::messages::{self, Lang};
-use tvaers_analysis::{CostCentre, allocate, analyse, write_report};
+use tvaers_analysis::{
+    Analysis, CostCentre, Suppression, allocate, analyse, analyse_with_rules, write_report,
+};
 use tvaers_core::{Department, Ore, Period, PersonIx, Pseudonymised, Register};
+use tvaers_rules::RuleSet;
 
 fn write_both(reg: &Register<Pseudonymised>, dir: &Path) -> Value {
     let a = analyse(reg, Period::year(2024));
@@ -349,4 +352,224 @@ fn top_shares_and_lorenz_points_never_differ_by_fewer_than_five() {
         );
     }
     assert_suppressed_list_consistent(&s);
+}
+
+fn write_both_with_rules(reg: &Register<Pseudonymised>, dir: &Path) -> (Value, Analysis) {
+    let rules = RuleSet::parse(common::FIXTURE_RULES, "fixture.toml").unwrap();
+    let a = analyse_with_rules(reg, Period::year(2024), &rules);
+    write_report(&a, Lang::Da, &dir.join("da")).unwrap();
+    write_report(&a, Lang::En, &dir.join("en")).unwrap();
+    let text = std::fs::read_to_string(dir.join("da/summary.json")).unwrap();
+    (serde_json::from_str(&text).unwrap(), a)
+}
+
+/// A table of counts under a published total leaves each "<5" its whole range 1–4: the hidden
+/// sum (known from the total) minus 1 for each other "<5" and 5 for each "—" is at least 4,
+/// and there is a "—" (else the "<5"s alone would bound each other).
+fn assert_interval_safe(what: &str, total: u64, cells: &[tvaers_analysis::Cell<u64>]) {
+    let shown: u64 = cells.iter().filter_map(|c| c.value()).sum();
+    let hidden = total - shown;
+    let prim = cells
+        .iter()
+        .filter(|c| c.suppression() == Some(Suppression::Primary))
+        .count() as u64;
+    let sec = cells
+        .iter()
+        .filter(|c| c.suppression() == Some(Suppression::Secondary))
+        .count() as u64;
+    if prim > 0 {
+        assert!(sec >= 1, "{what}: a \"<5\" with no \"—\"");
+        assert!(
+            hidden >= (prim - 1) + 5 * sec + 4,
+            "{what}: hidden {hidden} narrows a \"<5\""
+        );
+    } else {
+        assert_ne!(sec, 1, "{what}: a lone hidden cell is total minus the rest");
+    }
+}
+
+/// The rule fixture with one short citizen and `genop` in rehabilitation, m10 given a
+/// distinctive cash benefit so that the scans can look for that person's cost.
+fn small_fixture(genop: usize) -> Register<Pseudonymised> {
+    let mut reg = common::fixture(1, genop);
+    reg.postings.push(tvaers_core::Posting {
+        date: tvaers_core::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
+        function: tvaers_core::AccountFunction::parse("5.57.73").unwrap(),
+        amount: Ore(123_457),
+        person: Some(PersonIx(10)),
+        service: None,
+    });
+    reg
+}
+
+fn service_sets(s: &Value) -> Vec<Vec<String>> {
+    at(s, "/rules/combinations/list")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["services"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn band_values(c: &Value) -> Vec<Option<u64>> {
+    c["age_bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["citizens"].as_u64())
+        .collect()
+}
+
+/// Checks shared by both small fixtures: the 4-citizen target group and overlap, the
+/// combinations of 4 and the count tables.
+fn assert_small_groups_hidden(reg: &Register<Pseudonymised>, dir: &Path, s: &Value, a: &Analysis) {
+    assert_no_pseudonyms(reg, dir);
+    assert_suppressed_list_consistent(s);
+    let alloc = allocate(reg, Period::year(2024));
+    // The 4-citizen target group: no figure of it anywhere.
+    let tg = at(s, "/rules/target_groups/2");
+    assert_eq!(tg["suppressed"], Value::Bool(true));
+    for k in ["citizens", "families", "mean_contacts"] {
+        assert!(tg[k].is_null(), "{k}");
+    }
+    assert!(tg["cost"]["cost_ore"].is_null());
+    let all_null = |v: &Value, k: &str| v.as_array().unwrap().iter().all(|r| r[k].is_null());
+    assert!(all_null(&tg["cost_by_department"], "cost_ore"));
+    assert!(all_null(&tg["concurrent_departments"], "citizens"));
+    // h0..h3 sit at indices 26, 28, …, paired with a0..a3 (after m0..m10 and the 15 family
+    // members): each 20 days of home help at 263.17 and 10 of rehabilitation at 150.
+    let h: Vec<PersonIx> = (0..4).map(|i| PersonIx(26 + 2 * i)).collect();
+    let a4: Vec<PersonIx> = (0..4).map(|i| PersonIx(27 + 2 * i)).collect();
+    for &p in &h {
+        assert_eq!(alloc.allocated(p), Ore(526_340 + 150_000));
+    }
+    assert_value_absent(dir, Ore(4 * 676_340), "the 4-citizen group's cost");
+    assert_value_absent(dir, Ore(676_340), "a member's cost");
+    assert_value_absent(dir, Ore(4 * 526_340), "its home-help cost");
+    // The 4-citizen overlap: hidden with its involved cost (= their whole cost here).
+    let ov = at(s, "/rules/overlaps/1");
+    assert_eq!(ov["suppressed"], Value::Bool(true));
+    assert!(ov["citizens"].is_null() && ov["cost"]["involved_cost_ore"].is_null());
+    let a_cost: Ore = a4.iter().map(|&p| alloc.allocated(p)).sum();
+    assert!(a_cost > Ore::ZERO);
+    assert_value_absent(dir, a_cost, "the 4-citizen overlap's cost");
+    // Combinations of 4 (home help + rehabilitation, activation + anxiety) are never found.
+    assert_eq!(at(s, "/rules/combinations/found"), 5);
+    for set in service_sets(s) {
+        assert!(
+            !(set.contains(&"GENOP".to_string()) && set.contains(&"HJH".to_string())),
+            "{set:?}"
+        );
+        assert!(!set.contains(&"ANGST".to_string()), "{set:?}");
+    }
+    // {activation, home help}, ages 24 ×6, 44 ×4, 74 ×9: the 4 is hidden with the 6.
+    let list = at(s, "/rules/combinations/list").as_array().unwrap();
+    let q = list
+        .iter()
+        .find(|c| c["services"][0] == "HJH")
+        .expect("the activation + home help combination");
+    assert_eq!(band_values(q), vec![Some(0), None, None, Some(0), Some(9)]);
+    let csv = std::fs::read_to_string(dir.join("da/tables/kombinationer.csv")).unwrap();
+    assert!(csv.contains(";—;<5;0;9;"), "{csv}");
+    assert!(csv.contains("<5: "));
+    // Every count table of the rule sections leaves its hidden cells their whole range.
+    let r = a.rules.as_ref().unwrap();
+    for c in &r.combinations.rows {
+        let n = *c.citizens.value().unwrap();
+        assert_interval_safe("age bands", n, &c.age_bands);
+    }
+    for g in &r.target_groups {
+        if let Some(f) = g.figures.value() {
+            assert_interval_safe("departments at once", f.citizens, &g.concurrent_departments);
+        }
+    }
+}
+
+/// Five in rehabilitation: the 14-day overlap (m0..m9) is the 11-citizen target group
+/// (m0..m10) less one, and the top combination's age bands hold a single 59-year-old.
+#[test]
+fn an_overlap_one_short_of_a_target_group_is_withheld() {
+    let reg = small_fixture(5);
+    let dir = tempfile::tempdir().unwrap();
+    let (s, a) = write_both_with_rules(&reg, dir.path());
+    assert_small_groups_hidden(&reg, dir.path(), &s, &a);
+    let alloc = allocate(&reg, Period::year(2024));
+    let cost = |r: std::ops::Range<u32>| -> Ore { r.map(|p| alloc.allocated(PersonIx(p))).sum() };
+    assert_eq!(at(&s, "/rules/target_groups/0/citizens"), 11);
+    assert_eq!(
+        at(&s, "/rules/target_groups/0/cost/cost_ore"),
+        cost(0..11).0
+    );
+    // Withheld whole, so neither the difference (m10) nor its cost can be had by subtraction;
+    // the overlap count within the target group neither (1 outside it).
+    let ov0 = at(&s, "/rules/overlaps/0");
+    assert_eq!(ov0["suppressed"], Value::Bool(true));
+    assert!(ov0["citizens"].is_null() && ov0["cost"]["cost_ore"].is_null());
+    assert!(at(&s, "/rules/target_groups/0/overlaps/0/citizens").is_null());
+    assert_value_absent(dir.path(), cost(0..10), "the overlap's whole cost");
+    assert_eq!(alloc.allocated(PersonIx(10)), Ore(510_000 + 123_457));
+    assert_value_absent(dir.path(), alloc.allocated(PersonIx(10)), "m10's cost");
+    // {mentor, support} = the target group: ages 24 ×5, 44 ×5, 59 ×1. Hiding the 1 beside the
+    // two 5s leaves 11 − 10 = 1 for it: too little, and there is nothing else to hide, so no
+    // band is shown; nor the share of women (1 man).
+    let list = at(&s, "/rules/combinations/list").as_array().unwrap();
+    assert_eq!(list[0]["services"], serde_json::json!(["MENTOR", "SKP99"]));
+    assert_eq!(list[0]["citizens"], 11);
+    assert_eq!(band_values(&list[0]), vec![None; 5]);
+    assert!(list[0]["women_share"].is_null());
+    assert_eq!(at(&s, "/rules/combinations/withheld_nested"), 0);
+}
+
+/// Eight in rehabilitation: the families table of the base report shows the 8 (m0..m7) with
+/// three departments at once, so the target group, the overlap and {mentor, support}, which
+/// hold 1–3 more, are withheld; the three with all of mentor, support and rehabilitation are
+/// shown.
+#[test]
+fn rule_populations_one_to_four_from_a_complexity_group_are_withheld() {
+    let reg = small_fixture(8);
+    let dir = tempfile::tempdir().unwrap();
+    let (s, a) = write_both_with_rules(&reg, dir.path());
+    assert_small_groups_hidden(&reg, dir.path(), &s, &a);
+    let alloc = allocate(&reg, Period::year(2024));
+    let cost = |r: std::ops::Range<u32>| -> Ore { r.map(|p| alloc.allocated(PersonIx(p))).sum() };
+    // The base report publishes the 8 and their cost.
+    let fam = at(&s, "/complexity_families/departments_3plus");
+    assert_eq!(
+        (fam["families"].as_u64(), fam["cost_ore"].as_i64()),
+        (Some(8), Some(cost(0..8).0))
+    );
+    for ptr in ["/rules/target_groups/0", "/rules/overlaps/0"] {
+        assert_eq!(at(&s, ptr)["suppressed"], Value::Bool(true), "{ptr}");
+        assert!(at(&s, ptr)["citizens"].is_null());
+    }
+    assert_value_absent(dir.path(), cost(0..11), "the target group's cost");
+    assert_value_absent(dir.path(), cost(0..10), "the overlap's cost");
+    assert_value_absent(dir.path(), cost(8..11), "the three beyond the 8");
+    assert_value_absent(
+        dir.path(),
+        cost(8..10),
+        "the two beyond the 8 in the overlap",
+    );
+    assert_eq!(at(&s, "/rules/combinations/withheld_nested"), 1);
+    let sets = service_sets(&s);
+    assert_eq!(
+        sets,
+        vec![
+            vec!["MENTOR", "SKP99", "GENOP"],
+            vec!["MENTOR", "GENOP"],
+            vec!["SKP99", "GENOP"],
+            vec!["HJH", "AKT"],
+        ]
+    );
+    // m0..m7: ages 24 ×5 and 44 ×3: the 3 cannot be hidden with the 5 alone (8 − 5 = 3 < 4).
+    let list = at(&s, "/rules/combinations/list").as_array().unwrap();
+    assert_eq!(band_values(&list[0]), vec![None; 5]);
+    assert_eq!(list[0]["women_share"], 1.0);
 }
