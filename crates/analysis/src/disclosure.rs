@@ -11,6 +11,9 @@
 //! - [`protect_margin`] — secondary suppression for a table whose total is published: if exactly
 //!   one cell is hidden it could be recovered as *total − the others*, so the published cell with
 //!   the fewest persons is hidden too.
+//! - [`protect_interval`] — stronger secondary suppression for a table of counts: hides cells
+//!   until no "<5" can be narrowed below 1–4 from the total and the markers (used by the rule
+//!   tables of [`crate::groups`]).
 //! - [`withheld`] — a cell hidden outright (e.g. a top-k share that would differ from another
 //!   published one by fewer than 5 persons).
 //! - [`safe_cuts`] / [`even_cuts`] — which points of a cumulative curve (Lorenz curve and top-k

@@ -8,6 +8,8 @@
 //! 2. [`compute_metrics`] — stage 2, per-citizen and per-family metrics ([`metrics`]).
 //! 3. [`summarise`] — concentration, complexity and coverage, through [`disclosure`], into an
 //!    [`Analysis`] that holds only publishable cells.
+//!    [`summarise_with_rules`] adds the target groups, overlaps/conflicts and discovered service
+//!    combinations of a `tvaers_rules::RuleSet` ([`groups`], [`summarise_rules`]).
 //! 4. [`write_report`] — `index.html`, `tables/*.csv`, `tabeller.xlsx`, `summary.json`.
 //!
 //! # Semantics (the contract an independent SQL implementation reproduces)
@@ -61,6 +63,8 @@
 //! and the counts of citizens/families by N. Secondary suppression: a table with a published
 //! total never has exactly one hidden cell, and "≥ k departments" rows are withheld when they
 //! would single out a hidden bucket. No person, family or contact pseudonym is ever output.
+//! The rule sections follow stricter rules on top (interval-safe count tables, nested
+//! populations); see [`groups`].
 
 pub mod allocation;
 pub mod complexity;
