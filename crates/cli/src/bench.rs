@@ -22,7 +22,7 @@ const END_TO_END: [&str; 6] = [
     "pseudonymise",
     "allocate",
     "metrics",
-    "summary",
+    "summary (incl. target groups, overlaps, combinations)",
     "report",
 ];
 
@@ -95,9 +95,11 @@ fn run_ours(
     let metrics = timed(figures, "metrics", || {
         tvaers_analysis::compute_metrics(&reg, &alloc, period)
     });
-    let analysis = timed(figures, "summary", || {
-        tvaers_analysis::summarise(&reg, &alloc, &metrics)
-    });
+    let analysis = timed(
+        figures,
+        "summary (incl. target groups, overlaps, combinations)",
+        || tvaers_analysis::summarise_with_rules(&reg, &alloc, &metrics, rules),
+    );
     let report_dir = work.join("rapport");
     let _ = std::fs::remove_dir_all(&report_dir);
     timed(figures, "report", || {

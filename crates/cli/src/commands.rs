@@ -178,13 +178,21 @@ pub fn analyse(
     lang: LangArg,
     profile: Option<&Path>,
     key_file: Option<&Path>,
+    rules_file: Option<&Path>,
 ) -> Result<ExitCode> {
     let reg = match load_pseudonymised(input, profile, key_file)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
     let period = resolve_period(&reg, from, to)?;
-    let index = write_analysis(&reg, period, lang.into(), out)?;
+    let rules = match rules_file {
+        Some(f) => match load_rules(f)? {
+            Ok(r) => r,
+            Err(code) => return Ok(code),
+        },
+        None => tvaers_rules::RuleSet::standard(),
+    };
+    let index = write_analysis(&reg, period, &rules, lang.into(), out)?;
     println!("Rapport: {}", index.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -205,6 +213,7 @@ fn resolve_period(
 pub fn write_analysis(
     reg: &Register<Pseudonymised>,
     period: Period,
+    rules: &tvaers_rules::RuleSet,
     lang: Lang,
     out: &Path,
 ) -> Result<std::path::PathBuf> {
@@ -214,8 +223,8 @@ pub fn write_analysis(
     let metrics = stage("Beregner nøgletal", || {
         tvaers_analysis::compute_metrics(reg, &alloc, period)
     });
-    let analysis = stage("Opsummerer", || {
-        tvaers_analysis::summarise(reg, &alloc, &metrics)
+    let analysis = stage("Opsummerer: målgrupper, overlap og kombinationer", || {
+        tvaers_analysis::summarise_with_rules(reg, &alloc, &metrics, rules)
     });
     let staged = StagedDir::begin(out)?;
     stage("Skriver rapport", || {
@@ -237,7 +246,7 @@ pub fn demo(out: &Path, citizens: u32, seed: u64, lang: LangArg) -> Result<ExitC
     let report = out.join("rapport");
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     generate(citizens, seed, 2024, 2, &exports)?;
-    let code = analyse(&exports, &report, None, None, lang, None, None)?;
+    let code = analyse(&exports, &report, None, None, lang, None, None, None)?;
     if code == ExitCode::SUCCESS {
         let abs = std::path::absolute(report.join("index.html"))?;
         println!("\nÅbn rapporten: file://{}", abs.display());

@@ -79,6 +79,9 @@ enum Command {
         /// Key for pseudonymising raw exports; without it a fresh key is used for this run only.
         #[arg(long, env = "TVAERS_KEY_FILE")]
         key_file: Option<PathBuf>,
+        /// Rules file with target groups and overlap/conflict rules (default: the standard rules).
+        #[arg(long)]
+        rules: Option<PathBuf>,
     },
     /// Generate a 42,000-citizen municipality, analyse it and print where the report is.
     Demo {
@@ -155,6 +158,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             profile,
             key_file,
+            rules,
         } => commands::analyse(
             &input,
             &out,
@@ -163,6 +167,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             profile.as_deref(),
             key_file.as_deref(),
+            rules.as_deref(),
         ),
         Command::Demo {
             out,

@@ -73,6 +73,19 @@ pub enum SynthError {
 /// Writes `personer.csv`, `relationer.csv`, `ydelseskatalog.csv`, `forloeb.csv`,
 /// `posteringer.csv` and `enhedspriser.csv` into `out`, which must exist (the caller stages the
 /// directory). The same `Config` gives the same bytes.
+///
+/// ```
+/// use tvaers_synth::{Config, generate};
+/// let dir = tempfile::tempdir().unwrap();
+/// let cfg = Config { citizens: 300, seed: 9, ..Config::default() };
+/// let summary = generate(&cfg, dir.path()).unwrap();
+/// assert_eq!(summary.persons, 300);
+/// let persons = std::fs::read_to_string(dir.path().join("personer.csv")).unwrap();
+/// assert_eq!(persons.lines().count(), 301, "a header and one line per person");
+/// // Replacement numbers: the day of month is 61–91.
+/// let first_cpr = persons.lines().nth(1).unwrap().split(',').next().unwrap();
+/// assert!(first_cpr[..2].parse::<u32>().unwrap() > 60);
+/// ```
 pub fn generate(cfg: &Config, out: &Path) -> Result<GenerateSummary, SynthError> {
     if cfg.years == 0 || cfg.years > 50 {
         return Err(SynthError::InvalidConfig("years must be between 1 and 50"));
