@@ -88,7 +88,15 @@ pub struct HBar {
 
 /// Horizontal stacked bars with a legend for the parts.
 pub fn hbars(title: &str, series: &[&str], bars: &[HBar]) -> String {
-    let (label_w, bar_w, row_h) = (230.0, 380.0, 26.0);
+    // Room for the longest label (≈ 6.5 px a character at the chart's font size), so long
+    // target-group names are not cut off at the left edge.
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_w = (longest as f64 * 6.5 + 16.0).clamp(120.0, 460.0);
+    let (bar_w, row_h) = (380.0, 26.0);
     let w = label_w + bar_w + 130.0;
     let h = 40.0 + row_h * bars.len() as f64 + 10.0;
     let mut svg = open(w, h, title);
