@@ -98,6 +98,38 @@ pub fn activity_cost(volume: Quantity, price: Ore, unit: Unit, days: i64) -> Ore
     Ore(v as i64)
 }
 
+/// The category tags a catalogue entry may carry and rules may name: the shared vocabulary of
+/// the generator's catalogue and the rules engine. A rules file naming any other tag is
+/// rejected, so that a typo cannot silently turn a rule off.
+pub const CATEGORY_TAGS: &[&str] = &[
+    "overfoersel",
+    "kontanthjaelp",
+    "sygedagpenge",
+    "foertidspension",
+    "ressourceforloeb",
+    "uddannelseshjaelp",
+    "mentor",
+    "stoettekontakt",
+    "sel85",
+    "hverdagsstoette",
+    "befordring",
+    "aktivering",
+    "fysisk_traening",
+    "genoptraening",
+    "hjemmesygepleje",
+    "hjemmehjaelp",
+    "misbrug",
+    "behandling",
+    "angst",
+    "forebyggende",
+    "anbringelse",
+    "barn",
+    "familiebehandling",
+    "botilbud",
+    "ung",
+    "psykiatri",
+];
+
 /// An entry of the municipality's service catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceEntry {

@@ -10,36 +10,8 @@
 
 use tvaers_core::{Department, ServiceEntry, ServiceKind};
 
-/// The category tags the catalogue may carry and rules may name. A rules file naming any other
-/// tag is rejected, so that a typo cannot silently turn a rule off.
-pub const KNOWN_TAGS: &[&str] = &[
-    "overfoersel",
-    "kontanthjaelp",
-    "sygedagpenge",
-    "foertidspension",
-    "ressourceforloeb",
-    "uddannelseshjaelp",
-    "mentor",
-    "stoettekontakt",
-    "sel85",
-    "hverdagsstoette",
-    "befordring",
-    "aktivering",
-    "fysisk_traening",
-    "genoptraening",
-    "hjemmesygepleje",
-    "hjemmehjaelp",
-    "misbrug",
-    "behandling",
-    "angst",
-    "forebyggende",
-    "anbringelse",
-    "barn",
-    "familiebehandling",
-    "botilbud",
-    "ung",
-    "psykiatri",
-];
+/// The category tags rules may name (the vocabulary lives in the core, beside the catalogue).
+pub use tvaers_core::service::CATEGORY_TAGS as KNOWN_TAGS;
 
 /// Whether an alert marks membership of a target group or a possible overlap/conflict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -262,35 +262,8 @@ fn catalogue_covers_departments_tags_and_valid_codes() {
         }
     }
     assert_eq!(departments.len(), Department::ALL.len());
-    for t in [
-        "overfoersel",
-        "kontanthjaelp",
-        "sygedagpenge",
-        "foertidspension",
-        "ressourceforloeb",
-        "uddannelseshjaelp",
-        "mentor",
-        "stoettekontakt",
-        "sel85",
-        "hverdagsstoette",
-        "befordring",
-        "aktivering",
-        "fysisk_traening",
-        "genoptraening",
-        "hjemmesygepleje",
-        "hjemmehjaelp",
-        "misbrug",
-        "behandling",
-        "angst",
-        "forebyggende",
-        "anbringelse",
-        "barn",
-        "familiebehandling",
-        "botilbud",
-        "ung",
-        "psykiatri",
-    ] {
-        assert!(tags.contains_key(t), "tag {t} missing");
+    for t in tvaers_core::service::CATEGORY_TAGS {
+        assert!(tags.contains_key(*t), "tag {t} missing");
     }
     assert!(tags["befordring"] >= 3, "several transport schemes");
     assert!(tags["hverdagsstoette"] >= 3, "mentor, § 99 and § 85");
