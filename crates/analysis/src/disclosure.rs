@@ -12,8 +12,9 @@
 //!   one cell is hidden it could be recovered as *total − the others*, so the published cell with
 //!   the fewest persons is hidden too.
 //! - [`protect_interval`] — stronger secondary suppression for a table of counts: hides cells
-//!   until no "<5" can be narrowed below 1–4 from the total and the markers (used by the rule
-//!   tables of [`crate::groups`]).
+//!   until no "<5" can be narrowed below 1–4 from the total and the markers (used by every
+//!   count table under a published total: the complexity distribution and the rule tables of
+//!   [`crate::groups`]).
 //! - [`withheld`] — a cell hidden outright (e.g. a top-k share that would differ from another
 //!   published one by fewer than 5 persons).
 //! - [`safe_cuts`] / [`even_cuts`] — which points of a cumulative curve (Lorenz curve and top-k
@@ -250,10 +251,12 @@ pub fn even_cuts(n: usize, max_points: usize) -> Vec<usize> {
         .collect()
 }
 
-/// For a table of `cells` whose total is published (after [`protect_margin`]), which tail sums
-/// `Σ_{j ≥ k} cells[j]` may also be published, for each `k` in `tails` (taken greedily in
-/// order). The published tails cut the cells into runs whose sums become known; a tail is
-/// refused when a run would then contain exactly one hidden cell.
+/// For a table of `cells` whose total is published (after [`protect_margin`] or
+/// [`protect_interval`]), which tail sums `Σ_{j ≥ k} cells[j]` may also be published, for each
+/// `k` in `tails` (taken greedily in order). The published tails cut the cells into runs whose
+/// sums become known; a tail is refused when a run would then not be safe on its own as a
+/// count table under [`protect_interval`]'s rule (in particular when it holds exactly one
+/// hidden cell, or a "<5" that its run's sum would narrow).
 pub fn safe_tails<T>(cells: &[Cell<T>], tails: &[usize]) -> Vec<bool> {
     let mut cuts: Vec<usize> = vec![0, cells.len()];
     tails
@@ -263,13 +266,7 @@ pub fn safe_tails<T>(cells: &[Cell<T>], tails: &[usize]) -> Vec<bool> {
             trial.push(k.min(cells.len()));
             trial.sort_unstable();
             trial.dedup();
-            let ok = trial.windows(2).all(|w| {
-                cells[w[0]..w[1]]
-                    .iter()
-                    .filter(|c| c.is_suppressed())
-                    .count()
-                    != 1
-            });
+            let ok = trial.windows(2).all(|w| interval_safe(&cells[w[0]..w[1]]));
             if ok {
                 cuts = trial;
             }
@@ -445,5 +442,19 @@ mod tests {
             publish(3, 0),
         ];
         assert_eq!(safe_tails(&t2, &[2, 3, 4]), vec![true, false, false]);
+        // Two hidden cells in a run are not enough when its sum narrows the "<5": Σ_{≥3} = 5 + 1
+        // = 6 with bucket 3 a "—" (≥ 5) leaves exactly 1 for bucket 4 (the old rule, "not
+        // exactly one hidden", let it through). Without any tail the total alone is fine.
+        let t3 = vec![
+            publish(100, 0i64),
+            publish(50, 0),
+            publish(20, 0),
+            withheld(5),
+            publish(1, 0),
+            withheld(30),
+        ];
+        assert!(interval_safe(&t3));
+        assert_eq!(safe_tails(&t3[..5], &[3]), vec![false]);
+        assert_eq!(safe_tails(&t3, &[3]), vec![true], "with the 30 in the run");
     }
 }

@@ -61,8 +61,10 @@
 //! complexity rows by their number of citizens; a top-k share by ⌈k·N/100⌉ and, with the Lorenz
 //! points, so that any two published cumulative points differ by at least 5 persons; the Gini
 //! and the counts of citizens/families by N. Secondary suppression: a table with a published
-//! total never has exactly one hidden cell, and "≥ k departments" rows are withheld when they
-//! would single out a hidden bucket. No person, family or contact pseudonym is ever output.
+//! total never has exactly one hidden cell; the distribution over concurrent departments, a
+//! count table, is interval-safe (every "<5" may still be anything from 1 to 4 given the total
+//! and the markers), and "≥ k departments" rows are withheld when they would narrow or single
+//! out a hidden bucket. No person, family or contact pseudonym is ever output.
 //! The rule sections follow stricter rules on top (interval-safe count tables, nested
 //! populations); see [`groups`].
 

@@ -5,7 +5,8 @@ use crate::allocation::{Allocation, CostCentre};
 use crate::complexity::{self, BUCKETS, DEPARTMENT_THRESHOLDS, Group};
 use crate::concentration::{Concentration, TOP_KS, top_count};
 use crate::disclosure::{
-    Cell, MIN_PERSONS, derive, even_cuts, protect_margin, publish, safe_cuts, safe_tails, withheld,
+    Cell, MIN_PERSONS, derive, even_cuts, protect_interval, protect_margin, publish, safe_cuts,
+    safe_tails, withheld,
 };
 use crate::groups::{RuleAnalysis, summarise_rules};
 use crate::metrics::{Metrics, UnitMetrics};
@@ -199,6 +200,10 @@ fn concentration_table(costs: &[Ore]) -> ConcentrationTable {
 }
 
 /// Returns the table and whether its margin (population and total cost) may be published.
+///
+/// The buckets count units that add up to the published population, so they get
+/// [`protect_interval`]: with mere [`protect_margin`] two hidden 1-unit buckets (known sum 2) or
+/// a "<5" beside a "—" (≥ 5) could be worked out. A hidden bucket hides its cost with it.
 pub(crate) fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
     let raw = complexity::complexity(m);
     let mut distribution: Vec<Cell<GroupRow>> = raw
@@ -206,7 +211,7 @@ pub(crate) fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
         .iter()
         .map(|g| publish(g.units, GroupRow::of(g)))
         .collect();
-    let margin_ok = protect_margin(&mut distribution);
+    let margin_ok = protect_interval(&mut distribution);
     let tails: Vec<usize> = DEPARTMENT_THRESHOLDS.iter().map(|&t| t as usize).collect();
     let tail_ok = safe_tails(&distribution, &tails);
     debug_assert_eq!(distribution.len(), BUCKETS);
@@ -256,6 +261,8 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
             )
         })
         .collect();
+    // A citizen may be in several departments, so the person counts have no published total;
+    // only the costs add up (to the cost total), and a hidden cost is not bounded by a marker.
     let centres_margin_ok = protect_margin(&mut centres);
 
     let (complexity, citizens_margin_ok) = complexity_table(&metrics.citizens);

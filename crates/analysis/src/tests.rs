@@ -383,20 +383,185 @@ fn complexity_counts_and_costs() {
     assert_eq!(cx.departments_at_least[1].units, 5);
     assert_eq!(cx.departments_at_least[2].units, 0);
     assert_eq!(cx.services_7plus.units, 0);
-    // Buckets 0 (the idle citizen) and 2 (p5) hold one person each and are hidden. "≥ 2"
-    // would give bucket 0 as N − "≥ 2" and is withheld; "≥ 3" keeps both hidden buckets in one
-    // run and may be shown.
+    // Buckets 0 (the idle citizen) and 2 (p5) hold one person each and are hidden; with the
+    // total of 7 their sum 2 would make each 1, so bucket 3 (5) goes too, and then a "<5" is
+    // still at most 7 − 1 − 5 = 1: nothing is left to hide with, so the total of 7 is withheld.
+    // "≥ 2" would give bucket 0 as N − "≥ 2"; "≥ 3" = 5 beside a published 0 in bucket 4 would
+    // give the hidden bucket 3: both are withheld.
     let sm = summarise(&r, &a, &m);
     let d = &sm.complexity.distribution;
-    assert!(d[2].is_suppressed());
-    let hidden = d.iter().filter(|c| c.is_suppressed()).count();
-    assert!(
-        hidden >= 2,
-        "a lone hidden bucket would be total minus the rest"
+    let hidden: Vec<usize> = (0..d.len()).filter(|&i| d[i].is_suppressed()).collect();
+    assert_eq!(hidden, vec![0, 2, 3]);
+    assert_eq!(
+        d[3].suppression(),
+        Some(crate::disclosure::Suppression::Secondary)
     );
+    assert_eq!(sm.citizens.value(), None, "the total would narrow the 1s");
     let rows = &sm.complexity.departments_at_least;
     let ge2 = rows[0].1.value().map(|g| g.units);
     let ge3 = rows[1].1.value().map(|g| g.units);
     assert_eq!(ge2, None);
-    assert_eq!(ge3, Some(5));
+    assert_eq!(ge3, None);
+}
+
+/// Every value each cell of a count table may hold, given what a reader sees: the published
+/// `total`, the published cells, the markers ("<5" = 1–4, "—" = at least 5) and the published
+/// tail sums `(k, Σ_{j ≥ k})`. Brute force over the hidden cells.
+fn consistent_values(
+    total: u64,
+    cells: &[(Option<u64>, Option<crate::Suppression>)],
+    tails: &[(usize, u64)],
+) -> Vec<std::collections::BTreeSet<u64>> {
+    use crate::Suppression;
+    fn walk(
+        i: usize,
+        acc: &mut Vec<u64>,
+        total: u64,
+        cells: &[(Option<u64>, Option<Suppression>)],
+        tails: &[(usize, u64)],
+        out: &mut [std::collections::BTreeSet<u64>],
+    ) {
+        let sum: u64 = acc.iter().sum();
+        if sum > total {
+            return;
+        }
+        if i == cells.len() {
+            let fits = sum == total
+                && tails
+                    .iter()
+                    .all(|&(k, v)| acc[k.min(acc.len())..].iter().sum::<u64>() == v);
+            if fits {
+                for (set, &x) in out.iter_mut().zip(acc.iter()) {
+                    set.insert(x);
+                }
+            }
+            return;
+        }
+        let range = match cells[i] {
+            (Some(v), _) => v..=v,
+            (None, Some(Suppression::Primary)) => 1..=MIN - 1,
+            (None, _) => MIN..=total,
+        };
+        for x in range {
+            acc.push(x);
+            walk(i + 1, acc, total, cells, tails, out);
+            acc.pop();
+        }
+    }
+    const MIN: u64 = crate::disclosure::MIN_PERSONS;
+    let mut out = vec![std::collections::BTreeSet::new(); cells.len()];
+    walk(0, &mut Vec::new(), total, cells, tails, &mut out);
+    out
+}
+
+/// The hidden cells that a reader could pin down: a "<5" with fewer than two of 1–4 left, or a
+/// "—" with fewer than two values left.
+fn determined(
+    total: u64,
+    cells: &[(Option<u64>, Option<crate::Suppression>)],
+    tails: &[(usize, u64)],
+) -> Vec<usize> {
+    let sets = consistent_values(total, cells, tails);
+    (0..cells.len())
+        .filter(|&i| cells[i].0.is_none())
+        .filter(|&i| {
+            let left = match cells[i].1 {
+                Some(crate::Suppression::Primary) => sets[i].range(1..=4).count(),
+                _ => sets[i].len(),
+            };
+            left < 2
+        })
+        .collect()
+}
+
+#[test]
+fn complexity_distribution_cannot_be_recovered_by_reasoning() {
+    // 28 citizens, each their own family: one idle (0 departments), 20 in employment only (1),
+    // one with employment and social services at once (2), six with those and rehabilitation
+    // at once (3). Buckets 0 and 2 hold one citizen each.
+    let mut s = String::from("price KTH 2024 1000.00\n");
+    for i in 0..27 {
+        s.push_str(&format!(
+            "person p{i} F{i}\nspell p{i} KTH 2024-01-01 2024-12-31 1 -\n"
+        ));
+        if i >= 20 {
+            s.push_str(&format!("spell p{i} SEL85 2024-03-01 2024-03-31 1 -\n"));
+        }
+        if i >= 21 {
+            s.push_str(&format!("spell p{i} GENOP 2024-03-10 2024-03-12 1 -\n"));
+        }
+    }
+    s.push_str("person idle F99\n");
+    let r = reg(&s);
+    let p = Period::year(2024);
+    let a = allocate(&r, p);
+    let m = compute_metrics(&r, &a, p);
+    let raw = crate::complexity::complexity(&m.citizens);
+    let units: Vec<u64> = raw.distribution.iter().map(|g| g.units).collect();
+    assert_eq!(units, vec![1, 20, 1, 6, 0]);
+
+    // What the old rule published: the two 1s hidden side by side, their known sum 2 makes
+    // each of them 1. The checker must see that (else it could not fail below).
+    let mut weak: Vec<crate::Cell<u64>> = units
+        .iter()
+        .map(|&u| crate::disclosure::publish(u, u))
+        .collect();
+    assert!(crate::disclosure::protect_margin(&mut weak));
+    let weak_view: Vec<_> = weak
+        .iter()
+        .map(|c| (c.value().copied(), c.suppression()))
+        .collect();
+    assert_eq!(determined(28, &weak_view, &[]), vec![0, 2]);
+
+    let sm = summarise(&r, &a, &m);
+    for (what, t, total) in [
+        ("citizens", &sm.complexity, sm.citizens.value().copied()),
+        (
+            "families",
+            &sm.family_complexity,
+            sm.families.value().copied(),
+        ),
+    ] {
+        let total = total.unwrap_or_else(|| panic!("{what}: the total of 28 is published"));
+        assert_eq!(total, 28);
+        let view: Vec<_> = t
+            .distribution
+            .iter()
+            .map(|c| (c.value().map(|g| g.units), c.suppression()))
+            .collect();
+        assert!(
+            view[0].0.is_none() && view[2].0.is_none(),
+            "{what}: {view:?}"
+        );
+        let tails: Vec<(usize, u64)> = t
+            .departments_at_least
+            .iter()
+            .filter_map(|(k, c)| c.value().map(|g| (*k as usize, g.units)))
+            .collect();
+        assert_eq!(
+            determined(total, &view, &tails),
+            Vec::<usize>::new(),
+            "{what}: {view:?}, tails {tails:?}"
+        );
+        // Every hidden bucket keeps its whole 1–4 or more; a "<5" may be anything from 1 to 4.
+        let sets = consistent_values(total, &view, &tails);
+        for i in [0, 2] {
+            assert_eq!(
+                sets[i].range(1..=4).count(),
+                4,
+                "{what}: bucket {i} narrowed to {:?}",
+                sets[i]
+            );
+        }
+    }
+
+    // In summary.json a hidden bucket has no cost either.
+    let j = sm.summary_json();
+    for who in ["citizens", "families"] {
+        for row in j["complexity_distribution"][who].as_array().unwrap() {
+            if row["suppressed"] == serde_json::Value::Bool(true) {
+                assert!(row["cost_ore"].is_null() && row[who].is_null(), "{row}");
+            }
+        }
+    }
 }
