@@ -180,41 +180,29 @@ pub fn run(
     }
 
     let rules = tvaers_rules::RuleSet::standard();
+    let peer_path = work.join("duckdb_peer.py");
+    std::fs::write(&peer_path, DUCKDB_PEER)?;
+    let rules_sql = work.join("rules-sql.json");
     let mut all_runs = Vec::new();
-    let mut last = None;
+    let mut peer_runs: Vec<Value> = Vec::new();
+    let mut walls = Vec::new();
+    let mut last: Option<Ours> = None;
+    // The two sides alternate, run by run, so that other load on the machine falls on both alike.
     for i in 0..runs {
         eprintln!("Tværs ({citizens} citizens), run {} of {runs}:", i + 1);
         let mut figures = Vec::new();
         // The previous run's data must not count in this run's peak memory.
         drop(last.take());
-        last = Some(run_ours(&exports, &work, &rules, &mut figures)?);
+        let ours = run_ours(&exports, &work, &rules, &mut figures)?;
         all_runs.push(figures);
-    }
-    let Ours {
-        reg,
-        period,
-        summary: ours,
-        membership,
-        combinations,
-    } = last.expect("at least one run");
-    let mut figures = generate_figure;
-    figures.extend(median_figures(&all_runs));
-    let ours_total: f64 = figures
-        .iter()
-        .filter(|f| END_TO_END.contains(&f.name))
-        .map(|f| f.seconds)
-        .sum();
-
-    let peer_path = work.join("duckdb_peer.py");
-    std::fs::write(&peer_path, DUCKDB_PEER)?;
-    let rules_sql = work.join("rules-sql.json");
-    std::fs::write(
-        &rules_sql,
-        tvaers_rules::sql::peer_input_json(&rules, period, MIN_SUPPORT, MAX_SIZE),
-    )?;
-    let mut peer_runs: Vec<Value> = Vec::new();
-    let mut walls = Vec::new();
-    for i in 0..runs {
+        let period = ours.period;
+        last = Some(ours);
+        if i == 0 {
+            std::fs::write(
+                &rules_sql,
+                tvaers_rules::sql::peer_input_json(&rules, period, MIN_SUPPORT, MAX_SIZE),
+            )?;
+        }
         eprintln!("DuckDB (same files, same figures), run {} of {runs}", i + 1);
         let t = Instant::now();
         let output = Command::new(python)
@@ -238,6 +226,20 @@ pub fn run(
         }
         peer_runs.push(serde_json::from_slice(&output.stdout).context("DuckDB peer output")?);
     }
+    let Ours {
+        reg,
+        period,
+        summary: ours,
+        membership,
+        combinations,
+    } = last.expect("at least one run");
+    let mut figures = generate_figure;
+    figures.extend(median_figures(&all_runs));
+    let ours_total: f64 = figures
+        .iter()
+        .filter(|f| END_TO_END.contains(&f.name))
+        .map(|f| f.seconds)
+        .sum();
     let duck_wall = median(walls);
     let duck_peak = children_peak_mib();
     let peer_time = |k: &str| {
