@@ -86,6 +86,7 @@ keys! {
     chart_target_group_sizes, chart_target_group_costs,
     note_combinations_withheld, note_no_combinations,
     method_target_groups, method_overlaps, method_combinations, disclosure_rules,
+    cli_generating, cli_generated, cli_reading_exports, cli_import_rejected, cli_key_created, cli_pseudonymising, cli_writing_dataset, cli_dataset_written, cli_reading_dataset, cli_report_at, cli_allocating, cli_metrics, cli_summarising, cli_writing_report, cli_writing_parquet, cli_open_report, cli_rules_ok,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +111,15 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Lang::Da => &e.da,
         Lang::En => &e.en,
     }
+}
+
+/// The text of `key` with its `{}`s replaced by `args`, in order.
+pub fn tn(lang: Lang, key: Key, args: &[&dyn std::fmt::Display]) -> String {
+    let mut out = t(lang, key).to_string();
+    for a in args {
+        out = out.replacen("{}", &a.to_string(), 1);
+    }
+    out
 }
 
 /// The text of `key` with its `{}` replaced by `arg`.
@@ -240,7 +250,9 @@ mod tests {
             include_str!("summary.rs"),
             include_str!("svg.rs"),
             include_str!("rules_report.rs"),
-            include_str!("messages.rs")
+            include_str!("messages.rs"),
+            // The command line's strings live in this one catalogue too.
+            include_str!("../../cli/src/commands.rs")
                 .split("#[cfg(test)]")
                 .next()
                 .unwrap(),

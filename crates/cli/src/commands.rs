@@ -7,8 +7,28 @@ use chrono::NaiveDate;
 use std::path::Path;
 use std::process::ExitCode;
 use tvaers_analysis::Lang;
+use tvaers_analysis::messages::{self, Key};
 use tvaers_core::{Period, Pseudonymised, Register};
 use tvaers_ingest::{PseudonymKey, StagedDir, dataset, profile::Profile};
+
+/// The language of the command line's own messages: `TVAERS_LANG=en` for English, else Danish.
+fn cli_lang() -> Lang {
+    static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+    *LANG.get_or_init(|| {
+        std::env::var("TVAERS_LANG")
+            .ok()
+            .and_then(|l| Lang::from_code(&l))
+            .unwrap_or(Lang::Da)
+    })
+}
+
+fn msg(key: Key) -> String {
+    messages::t(cli_lang(), key).to_string()
+}
+
+fn tn(key: Key, args: &[&dyn std::fmt::Display]) -> String {
+    messages::tn(cli_lang(), key, args)
+}
 
 impl From<LangArg> for Lang {
     fn from(l: LangArg) -> Lang {
@@ -34,17 +54,22 @@ pub fn generate(
     };
     let staged =
         StagedDir::begin(out).with_context(|| format!("cannot write {}", out.display()))?;
-    let summary = stage(&format!("Genererer {citizens} borgere"), || {
+    let summary = stage(&tn(Key::cli_generating, &[&citizens]), || {
         tvaers_synth::generate(&cfg, staged.path())
     })?;
     staged.commit()?;
     println!(
-        "{} personer, {} familier, {} forløb, {} posteringer skrevet til {}",
-        summary.persons,
-        summary.families,
-        summary.spells,
-        summary.postings,
-        out.display()
+        "{}",
+        tn(
+            Key::cli_generated,
+            &[
+                &summary.persons,
+                &summary.families,
+                &summary.spells,
+                &summary.postings,
+                &out.display(),
+            ],
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -61,15 +86,18 @@ fn read_raw(
     input: &Path,
     profile: &Profile,
 ) -> Result<std::result::Result<Register<tvaers_core::Identified>, ExitCode>> {
-    match stage("Læser og validerer eksporter", || {
+    match stage(&msg(Key::cli_reading_exports), || {
         tvaers_ingest::read_exports(input, profile)
     }) {
         Ok(reg) => Ok(Ok(reg)),
         Err(errors) => {
             eprintln!("{errors}");
             eprintln!(
-                "tvaers: import afvist — {} fejl; intet er skrevet.",
-                errors.errors.len() + errors.truncated
+                "{}",
+                tn(
+                    Key::cli_import_rejected,
+                    &[&(errors.errors.len() + errors.truncated)]
+                )
             );
             Ok(Err(ExitCode::from(1)))
         }
@@ -91,12 +119,11 @@ pub fn import(
     let (key, created) = PseudonymKey::load_or_create(key_file)
         .with_context(|| format!("pseudonymisation key {}", key_file.display()))?;
     if created {
-        eprintln!(
-            "Ny pseudonymiseringsnøgle oprettet i {} — opbevar den adskilt fra datasættet.",
-            key_file.display()
-        );
+        eprintln!("{}", tn(Key::cli_key_created, &[&key_file.display()]));
     }
-    let pseudo = stage("Pseudonymiserer", || tvaers_ingest::pseudonymise(reg, &key));
+    let pseudo = stage(&msg(Key::cli_pseudonymising), || {
+        tvaers_ingest::pseudonymise(reg, &key)
+    });
     let staged = StagedDir::begin(out)?;
     let profile_name = profile_path.map_or("default".to_string(), |p| p.display().to_string());
     let manifest = dataset::Manifest::new(
@@ -105,17 +132,22 @@ pub fn import(
         &profile_name,
         &key.fingerprint(),
     );
-    stage("Skriver analysedatasæt (Parquet)", || {
+    stage(&msg(Key::cli_writing_dataset), || {
         dataset::write(&pseudo, staged.path(), &manifest)
     })?;
     failpoint("before-commit");
     staged.commit()?;
     println!(
-        "Analysedatasæt skrevet til {} ({} personer, {} forløb, {} posteringer).",
-        out.display(),
-        pseudo.persons.len(),
-        pseudo.spells.len(),
-        pseudo.postings.len()
+        "{}",
+        tn(
+            Key::cli_dataset_written,
+            &[
+                &out.display(),
+                &pseudo.persons.len(),
+                &pseudo.spells.len(),
+                &pseudo.postings.len(),
+            ],
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -152,7 +184,7 @@ pub fn load_pseudonymised(
     key_file: Option<&Path>,
 ) -> Result<std::result::Result<Register<Pseudonymised>, ExitCode>> {
     if dataset::is_dataset(input) {
-        let reg = stage("Læser analysedatasæt", || dataset::read(input))?;
+        let reg = stage(&msg(Key::cli_reading_dataset), || dataset::read(input))?;
         return Ok(Ok(reg));
     }
     let profile = load_profile(profile)?;
@@ -164,7 +196,7 @@ pub fn load_pseudonymised(
         Some(k) => PseudonymKey::load_or_create(k)?.0,
         None => ephemeral_key()?,
     };
-    Ok(Ok(stage("Pseudonymiserer", || {
+    Ok(Ok(stage(&msg(Key::cli_pseudonymising), || {
         tvaers_ingest::pseudonymise(reg, &key)
     })))
 }
@@ -193,7 +225,7 @@ pub fn analyse(
         None => tvaers_rules::RuleSet::standard(),
     };
     let index = write_analysis(&reg, period, &rules, lang.into(), out)?;
-    println!("Rapport: {}", index.display());
+    println!("{}", tn(Key::cli_report_at, &[&index.display()]));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -217,21 +249,21 @@ pub fn write_analysis(
     lang: Lang,
     out: &Path,
 ) -> Result<std::path::PathBuf> {
-    let alloc = stage("Fordeler udgifter", || {
+    let alloc = stage(&msg(Key::cli_allocating), || {
         tvaers_analysis::allocate(reg, period)
     });
-    let metrics = stage("Beregner nøgletal", || {
+    let metrics = stage(&msg(Key::cli_metrics), || {
         tvaers_analysis::compute_metrics(reg, &alloc, period)
     });
-    let analysis = stage("Opsummerer: målgrupper, overlap og kombinationer", || {
+    let analysis = stage(&msg(Key::cli_summarising), || {
         tvaers_analysis::summarise_with_rules(reg, &alloc, &metrics, rules)
     });
     let staged = StagedDir::begin(out)?;
-    stage("Skriver rapport", || {
+    stage(&msg(Key::cli_writing_report), || {
         tvaers_analysis::write_report(&analysis, lang, staged.path())
     })?;
     let manifest = dataset::Manifest::new(reg, "analyse", "-", "-");
-    stage("Skriver datasæt (Parquet)", || {
+    stage(&msg(Key::cli_writing_parquet), || {
         let dir = staged.path().join("datasaet");
         std::fs::create_dir_all(&dir)?;
         dataset::write(reg, &dir, &manifest)?;
@@ -249,7 +281,13 @@ pub fn demo(out: &Path, citizens: u32, seed: u64, lang: LangArg) -> Result<ExitC
     let code = analyse(&exports, &report, None, None, lang, None, None, None)?;
     if code == ExitCode::SUCCESS {
         let abs = std::path::absolute(report.join("index.html"))?;
-        println!("\nÅbn rapporten: file://{}", abs.display());
+        println!(
+            "\n{}",
+            tn(
+                Key::cli_open_report,
+                &[&format!("file://{}", abs.display())]
+            )
+        );
     }
     Ok(code)
 }
@@ -272,7 +310,10 @@ pub fn check_rules(file: &Path) -> Result<ExitCode> {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    println!("{}: {} regler i orden", file.display(), rules.rules().len());
+    println!(
+        "{}",
+        tn(Key::cli_rules_ok, &[&file.display(), &rules.rules().len()])
+    );
     for rule in rules.rules() {
         println!("  {:<40} {}", rule.id, rule.name_da);
     }
