@@ -84,7 +84,7 @@ fn run_ours(
         tvaers_ingest::read_exports(exports, &profile)
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let key = commands::ephemeral_key()?;
+    let key = tvaers_ingest::PseudonymKey::random()?;
     let reg = timed(figures, "pseudonymise", || {
         tvaers_ingest::pseudonymise(identified, &key)
     });

@@ -110,7 +110,7 @@ pub fn import(
     profile_path: Option<&Path>,
     key_file: &Path,
 ) -> Result<ExitCode> {
-    check_key_outside(key_file, out)?;
+    tvaers_ingest::check_key_outside(key_file, out)?;
     let profile = load_profile(profile_path)?;
     let reg = match read_raw(input, &profile)? {
         Ok(r) => r,
@@ -161,22 +161,6 @@ fn failpoint(name: &str) {
     }
 }
 
-fn check_key_outside(key_file: &Path, out: &Path) -> Result<()> {
-    tvaers_ingest::check_key_outside(key_file, out)?;
-    Ok(())
-}
-
-/// A key for this run only: raw exports analysed directly get pseudonyms nobody can link to
-/// any other dataset.
-pub fn ephemeral_key() -> Result<PseudonymKey> {
-    use std::io::Read;
-    let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .context("cannot read /dev/urandom for a pseudonymisation key")?;
-    Ok(PseudonymKey::from_bytes(bytes))
-}
-
 /// Loads either an imported dataset or raw exports (pseudonymised in memory).
 pub fn load_pseudonymised(
     input: &Path,
@@ -194,7 +178,7 @@ pub fn load_pseudonymised(
     };
     let key = match key_file {
         Some(k) => PseudonymKey::load_or_create(k)?.0,
-        None => ephemeral_key()?,
+        None => PseudonymKey::random()?,
     };
     Ok(Ok(stage(&msg(Key::cli_pseudonymising), || {
         tvaers_ingest::pseudonymise(reg, &key)

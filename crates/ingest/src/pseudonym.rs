@@ -59,6 +59,17 @@ impl fmt::Debug for PseudonymKey {
 }
 
 impl PseudonymKey {
+    /// A fresh random key that is never stored: pseudonyms made with it cannot be linked to any
+    /// other dataset (used when raw exports are analysed directly).
+    pub fn random() -> Result<PseudonymKey, KeyError> {
+        random_bytes()
+            .map(PseudonymKey)
+            .map_err(|source| KeyError::Io {
+                path: PathBuf::from("/dev/urandom"),
+                source,
+            })
+    }
+
     pub fn from_bytes(bytes: [u8; 32]) -> PseudonymKey {
         PseudonymKey(bytes)
     }
