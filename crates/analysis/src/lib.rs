@@ -73,7 +73,6 @@ pub mod complexity;
 pub mod concentration;
 pub mod disclosure;
 pub mod groups;
-pub mod messages;
 pub mod metrics;
 pub mod report;
 pub mod rules_report;
@@ -88,10 +87,10 @@ mod tests;
 pub use allocation::{Allocation, CostCentre, allocate, default_period};
 pub use disclosure::{Cell, MIN_PERSONS, Suppression};
 pub use groups::{RuleAnalysis, summarise_rules};
-pub use messages::Lang;
 pub use metrics::{Metrics, UnitMetrics, compute_metrics};
 pub use report::{ReportError, ReportFiles, write_report};
 pub use summary::{Analysis, summarise, summarise_with_rules};
+pub use tvaers_messages::Lang;
 
 use tvaers_core::{Period, Pseudonymised, Register};
 

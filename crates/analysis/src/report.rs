@@ -7,7 +7,6 @@
 use crate::allocation::CostCentre;
 use crate::complexity::BUCKETS;
 use crate::disclosure::{Cell, Suppression};
-use crate::messages::{self as msg, Key, Lang};
 use crate::summary::{Analysis, ComplexityTable, ConcentrationTable};
 use crate::svg;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -16,6 +15,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tvaers_core::Ore;
+use tvaers_messages::{self as msg, Key, Lang};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

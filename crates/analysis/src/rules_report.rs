@@ -4,13 +4,13 @@
 
 use crate::disclosure::{Cell, Suppression};
 use crate::groups::{AGE_BANDS, RuleAnalysis, RuleText, ServiceName};
-use crate::messages::{self as msg, Key, Lang};
 use crate::report::{
     Table, V, bucket_label, cells, centre_name, figure, hidden_text, html_table, one,
 };
 use crate::svg;
 use std::fmt::Write as _;
 use tvaers_core::Ore;
+use tvaers_messages::{self as msg, Key, Lang};
 use tvaers_rules::Severity;
 
 /// Combinations shown on the report page (the tables hold all listed ones).

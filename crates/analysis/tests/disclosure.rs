@@ -8,11 +8,11 @@ use common::testkit::{CATALOGUE, all_pseudonym_hex, register};
 use common::{at, contains, output_files};
 use serde_json::Value;
 use std::path::Path;
-use tvaers_analysis::messages::{self, Lang};
 use tvaers_analysis::{
     Analysis, CostCentre, Suppression, allocate, analyse, analyse_with_rules, write_report,
 };
 use tvaers_core::{Department, Ore, Period, PersonIx, Pseudonymised, Register};
+use tvaers_messages::{self as messages, Lang};
 use tvaers_rules::RuleSet;
 
 fn write_both(reg: &Register<Pseudonymised>, dir: &Path) -> Value {

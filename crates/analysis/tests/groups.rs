@@ -7,12 +7,12 @@ mod common;
 use common::{FIXTURE_RULES, at, fixture};
 use serde_json::Value;
 use tvaers_analysis::groups::{RuleAnalysis, TargetGroupRow};
-use tvaers_analysis::messages::{self, Lang};
 use tvaers_analysis::{
     CostCentre, allocate, analyse, analyse_with_rules, compute_metrics, summarise_rules,
     write_report,
 };
 use tvaers_core::{Department, Ore, Period};
+use tvaers_messages::{self as messages, Lang};
 use tvaers_rules::{RuleSet, Severity};
 
 fn rules() -> RuleSet {

@@ -7,9 +7,9 @@ use common::testkit::{CATALOGUE, register};
 use common::{at, contains, output_files};
 use serde_json::Value;
 use std::path::Path;
-use tvaers_analysis::messages::{self, Lang};
 use tvaers_analysis::{CostCentre, ReportError, allocate, analyse, write_report};
 use tvaers_core::{Department, Period, Pseudonymised, Register};
+use tvaers_messages::{self as messages, Lang};
 
 /// 40 citizens in 20 two-person families across four departments, some of them booked.
 fn forty() -> Register<Pseudonymised> {

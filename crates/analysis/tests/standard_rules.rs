@@ -5,8 +5,8 @@
 mod common;
 
 use common::{at, output_files};
-use tvaers_analysis::messages::Lang;
 use tvaers_analysis::{analyse_with_rules, default_period, write_report};
+use tvaers_messages::Lang;
 use tvaers_rules::{AlertKind, RuleSet};
 
 #[test]

@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use std::path::Path;
 use std::process::ExitCode;
 use tvaers_analysis::Lang;
-use tvaers_analysis::messages::{self, Key};
 use tvaers_core::{Period, Pseudonymised, Register};
 use tvaers_ingest::{PseudonymKey, StagedDir, dataset, profile::Profile};
+use tvaers_messages::{self as messages, Key};
 
 /// The language of the command line's own messages: `TVAERS_LANG=en` for English, else Danish.
 fn cli_lang() -> Lang {
