@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 use tvaers_analysis::{
-    Lang, allocate, compute_metrics, default_period, summarise, summarise_rules, write_report,
+    Lang, allocate, compute_metrics, default_period, summarise, summarise_rules,
 };
 use tvaers_rules::RuleSet;
 
@@ -109,7 +109,11 @@ fn main() {
         let mut a = summarise(&reg, &alloc, &metrics);
         a.rules = Some(r);
         let t = Instant::now();
-        let files = write_report(&a, Lang::Da, std::path::Path::new(dir)).expect("report");
+        let files = tvaers_report::write(
+            &tvaers_analysis::publish(&a, Lang::Da),
+            std::path::Path::new(dir),
+        )
+        .expect("report");
         println!("report in {:.2?} → {}", t.elapsed(), files.html.display());
     }
 }

@@ -5,7 +5,7 @@
 //! (`REPS=n` runs each stage n times and reports the fastest; `RAYON_NUM_THREADS` as usual.)
 
 use std::time::Instant;
-use tvaers_analysis::{Lang, allocate, compute_metrics, summarise, write_report};
+use tvaers_analysis::{Lang, allocate, compute_metrics, summarise};
 use tvaers_core::{
     AccountFunction, Catalogue, ContactIx, Department, NaiveDate, Ore, Period, PersonIx, Posting,
     Pseudonym, Pseudonymised, PseudonymisedPerson, Quantity, Register, ServiceEntry, ServiceIx,
@@ -378,9 +378,13 @@ fn main() {
     let (analysis, d) = best(reps, || summarise(&reg, &alloc, &metrics));
     println!("summarise:       {d}");
     let (files, d) = best(reps, || {
-        write_report(&analysis, Lang::Da, std::path::Path::new(&out)).unwrap()
+        tvaers_report::write(
+            &tvaers_analysis::publish(&analysis, Lang::Da),
+            std::path::Path::new(&out),
+        )
+        .unwrap()
     });
-    println!("write_report:    {d} → {}", files.html.display());
+    println!("publish + write: {d} → {}", files.html.display());
     let s = analysis.summary_json();
     println!(
         "cost_total {} kr, allocated {} kr, coverage {}, top1 {}, top3 {}, gini {}",

@@ -56,8 +56,8 @@ use crate::complexity::BUCKETS;
 use crate::disclosure::{
     Cell, MIN_PERSONS, derive, protect_interval, protect_margin, publish, withheld,
 };
+use crate::json::JsonOut;
 use crate::metrics::Metrics;
-use crate::summary::JsonOut;
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde_json::{Value, json};

@@ -10,7 +10,8 @@
 //!    [`Analysis`] that holds only publishable cells.
 //!    [`summarise_with_rules`] adds the target groups, overlaps/conflicts and discovered service
 //!    combinations of a `tvaers_rules::RuleSet` ([`groups`], [`summarise_rules`]).
-//! 4. [`write_report`] — `index.html`, `tables/*.csv`, `tabeller.xlsx`, `summary.json`.
+//! 4. [`publish`] — the [`Analysis`] as a `tvaers_report::Document` (page sections, tables,
+//!    `summary.json`) in one language; `tvaers_report::write` writes it. This crate does no I/O.
 //!
 //! # Semantics (the contract an independent SQL implementation reproduces)
 //! Period P = [from, to], both days included.
@@ -71,13 +72,15 @@
 pub mod allocation;
 pub mod complexity;
 pub mod concentration;
-pub mod disclosure;
 pub mod groups;
+mod json;
 pub mod metrics;
-pub mod report;
-pub mod rules_report;
+pub mod publish;
 pub mod summary;
-pub mod svg;
+
+/// Disclosure control lives with the publication model (`tvaers-report`), where every face
+/// publishes through it; re-exported here because every statistic of this crate is made with it.
+pub use tvaers_report::disclosure;
 
 #[cfg(test)]
 mod testkit;
@@ -88,7 +91,7 @@ pub use allocation::{Allocation, CostCentre, allocate, default_period};
 pub use disclosure::{Cell, MIN_PERSONS, Suppression};
 pub use groups::{RuleAnalysis, summarise_rules};
 pub use metrics::{Metrics, UnitMetrics, compute_metrics};
-pub use report::{ReportError, ReportFiles, write_report};
+pub use publish::publish;
 pub use summary::{Analysis, summarise, summarise_with_rules};
 pub use tvaers_messages::Lang;
 

@@ -9,6 +9,7 @@ use crate::disclosure::{
     safe_tails, withheld,
 };
 use crate::groups::{RuleAnalysis, summarise_rules};
+use crate::json::JsonOut;
 use crate::metrics::{Metrics, UnitMetrics};
 use serde_json::{Map, Value, json};
 use tvaers_core::{Ore, Period, Pseudonymised, Register};
@@ -331,164 +332,6 @@ pub fn summarise_with_rules(
     a
 }
 
-/// Writes cells into JSON, collecting the JSON Pointer of every suppressed value.
-pub(crate) struct JsonOut {
-    pub(crate) suppressed: Vec<String>,
-}
-
-impl JsonOut {
-    pub(crate) fn scalar<T>(
-        &mut self,
-        path: &str,
-        c: &Cell<T>,
-        f: impl FnOnce(&T) -> Value,
-    ) -> Value {
-        match c.value() {
-            Some(v) => f(v),
-            None => {
-                self.suppressed.push(path.to_string());
-                Value::Null
-            }
-        }
-    }
-
-    /// An object row: published → its fields and `"suppressed": false`; suppressed → the same
-    /// keys as `null` and `"suppressed": true`.
-    pub(crate) fn row<T>(
-        &mut self,
-        path: &str,
-        c: &Cell<T>,
-        fixed: &[(&str, Value)],
-        keys: &[&str],
-        f: impl FnOnce(&T) -> Vec<Value>,
-    ) -> Value {
-        let mut m = Map::new();
-        for (k, v) in fixed {
-            m.insert(k.to_string(), v.clone());
-        }
-        match c.value() {
-            Some(v) => {
-                for (k, x) in keys.iter().zip(f(v)) {
-                    m.insert(k.to_string(), x);
-                }
-                m.insert("suppressed".into(), Value::Bool(false));
-            }
-            None => {
-                for k in keys {
-                    m.insert(k.to_string(), Value::Null);
-                    self.suppressed.push(format!("{path}/{k}"));
-                }
-                m.insert("suppressed".into(), Value::Bool(true));
-            }
-        }
-        Value::Object(m)
-    }
-
-    fn concentration(&mut self, path: &str, t: &ConcentrationTable) -> Value {
-        let mut m = Map::new();
-        for (k, cell) in &t.top {
-            let key = format!("top{k}");
-            let v = self.scalar(&format!("{path}/{key}"), cell, |s| json!(s.share));
-            m.insert(key, v);
-        }
-        m.insert(
-            "gini".into(),
-            self.scalar(&format!("{path}/gini"), &t.gini, |g| json!(g)),
-        );
-        Value::Object(m)
-    }
-
-    fn top_shares(&mut self, path: &str, t: &ConcentrationTable) -> Value {
-        Value::Array(
-            t.top
-                .iter()
-                .enumerate()
-                .map(|(i, (k, cell))| {
-                    self.row(
-                        &format!("{path}/{i}"),
-                        cell,
-                        &[("k", json!(k))],
-                        &["units", "cost_ore", "share"],
-                        |s| vec![json!(s.units), json!(s.cost.0), json!(s.share)],
-                    )
-                })
-                .collect(),
-        )
-    }
-
-    fn lorenz(&mut self, t: &ConcentrationTable) -> Value {
-        Value::Array(
-            t.lorenz
-                .iter()
-                .filter_map(|c| c.value())
-                .map(|p| json!([p.population_share, p.cost_share]))
-                .collect(),
-        )
-    }
-
-    fn group(
-        &mut self,
-        path: &str,
-        unit_key: &str,
-        c: &Cell<GroupRow>,
-        fixed: &[(&str, Value)],
-    ) -> Value {
-        self.row(
-            path,
-            c,
-            fixed,
-            &[unit_key, "cost_ore", "mean_services", "mean_contacts"],
-            |g| {
-                vec![
-                    json!(g.units),
-                    json!(g.cost.0),
-                    json!(g.mean_services),
-                    json!(g.mean_contacts),
-                ]
-            },
-        )
-    }
-
-    fn complexity(&mut self, path: &str, unit_key: &str, t: &ComplexityTable) -> Value {
-        let mut m = Map::new();
-        for (thr, cell) in &t.departments_at_least {
-            let key = format!("departments_{thr}plus");
-            let v = self.group(&format!("{path}/{key}"), unit_key, cell, &[]);
-            m.insert(key, v);
-        }
-        let v = self.group(
-            &format!("{path}/services_7plus"),
-            unit_key,
-            &t.services_7plus,
-            &[],
-        );
-        m.insert("services_7plus".into(), v);
-        Value::Object(m)
-    }
-
-    fn distribution(&mut self, path: &str, unit_key: &str, t: &ComplexityTable) -> Value {
-        Value::Array(
-            t.distribution
-                .iter()
-                .enumerate()
-                .map(|(i, cell)| {
-                    let label = if i + 1 == BUCKETS {
-                        format!("{i}+")
-                    } else {
-                        i.to_string()
-                    };
-                    self.group(
-                        &format!("{path}/{i}"),
-                        unit_key,
-                        cell,
-                        &[("departments", json!(label))],
-                    )
-                })
-                .collect(),
-        )
-    }
-}
-
 impl Analysis {
     /// The machine-readable summary (`summary.json`): money in øre as integers, shares as
     /// fractions 0–1, suppressed values `null` and listed (as JSON Pointers) under
@@ -618,5 +461,112 @@ impl Analysis {
             "rules": rules,
             "suppressed": o.suppressed,
         })
+    }
+}
+
+/// The overview's tables as JSON (the rule sections add theirs in `groups`).
+impl JsonOut {
+    fn concentration(&mut self, path: &str, t: &ConcentrationTable) -> Value {
+        let mut m = Map::new();
+        for (k, cell) in &t.top {
+            let key = format!("top{k}");
+            let v = self.scalar(&format!("{path}/{key}"), cell, |s| json!(s.share));
+            m.insert(key, v);
+        }
+        m.insert(
+            "gini".into(),
+            self.scalar(&format!("{path}/gini"), &t.gini, |g| json!(g)),
+        );
+        Value::Object(m)
+    }
+
+    fn top_shares(&mut self, path: &str, t: &ConcentrationTable) -> Value {
+        Value::Array(
+            t.top
+                .iter()
+                .enumerate()
+                .map(|(i, (k, cell))| {
+                    self.row(
+                        &format!("{path}/{i}"),
+                        cell,
+                        &[("k", json!(k))],
+                        &["units", "cost_ore", "share"],
+                        |s| vec![json!(s.units), json!(s.cost.0), json!(s.share)],
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn lorenz(&mut self, t: &ConcentrationTable) -> Value {
+        Value::Array(
+            t.lorenz
+                .iter()
+                .filter_map(|c| c.value())
+                .map(|p| json!([p.population_share, p.cost_share]))
+                .collect(),
+        )
+    }
+
+    fn group(
+        &mut self,
+        path: &str,
+        unit_key: &str,
+        c: &Cell<GroupRow>,
+        fixed: &[(&str, Value)],
+    ) -> Value {
+        self.row(
+            path,
+            c,
+            fixed,
+            &[unit_key, "cost_ore", "mean_services", "mean_contacts"],
+            |g| {
+                vec![
+                    json!(g.units),
+                    json!(g.cost.0),
+                    json!(g.mean_services),
+                    json!(g.mean_contacts),
+                ]
+            },
+        )
+    }
+
+    fn complexity(&mut self, path: &str, unit_key: &str, t: &ComplexityTable) -> Value {
+        let mut m = Map::new();
+        for (thr, cell) in &t.departments_at_least {
+            let key = format!("departments_{thr}plus");
+            let v = self.group(&format!("{path}/{key}"), unit_key, cell, &[]);
+            m.insert(key, v);
+        }
+        let v = self.group(
+            &format!("{path}/services_7plus"),
+            unit_key,
+            &t.services_7plus,
+            &[],
+        );
+        m.insert("services_7plus".into(), v);
+        Value::Object(m)
+    }
+
+    fn distribution(&mut self, path: &str, unit_key: &str, t: &ComplexityTable) -> Value {
+        Value::Array(
+            t.distribution
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let label = if i + 1 == BUCKETS {
+                        format!("{i}+")
+                    } else {
+                        i.to_string()
+                    };
+                    self.group(
+                        &format!("{path}/{i}"),
+                        unit_key,
+                        cell,
+                        &[("departments", json!(label))],
+                    )
+                })
+                .collect(),
+        )
     }
 }

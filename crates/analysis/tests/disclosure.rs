@@ -8,17 +8,15 @@ use common::testkit::{CATALOGUE, all_pseudonym_hex, register};
 use common::{at, contains, output_files};
 use serde_json::Value;
 use std::path::Path;
-use tvaers_analysis::{
-    Analysis, CostCentre, Suppression, allocate, analyse, analyse_with_rules, write_report,
-};
+use tvaers_analysis::{Analysis, CostCentre, Suppression, allocate, analyse, analyse_with_rules};
 use tvaers_core::{Department, Ore, Period, PersonIx, Pseudonymised, Register};
 use tvaers_messages::{self as messages, Lang};
 use tvaers_rules::RuleSet;
 
 fn write_both(reg: &Register<Pseudonymised>, dir: &Path) -> Value {
     let a = analyse(reg, Period::year(2024));
-    write_report(&a, Lang::Da, &dir.join("da")).unwrap();
-    write_report(&a, Lang::En, &dir.join("en")).unwrap();
+    tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), &dir.join("da")).unwrap();
+    tvaers_report::write(&tvaers_analysis::publish(&a, Lang::En), &dir.join("en")).unwrap();
     let text = std::fs::read_to_string(dir.join("da/summary.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
@@ -169,7 +167,7 @@ posting 2024-05-01 5.38.38 77777.77 - -
     let html = std::fs::read_to_string(dir.path().join("da/index.html")).unwrap();
     assert!(html.contains("&lt;5"));
     let note = messages::t(Lang::Da, messages::Key::note_suppression);
-    assert!(html.contains(&tvaers_analysis::svg::esc(note)));
+    assert!(html.contains(&tvaers_report::svg::esc(note)));
 }
 
 /// 12 citizens in employment, 10 in adult social services, 6 in elderly care and 2 in
@@ -357,8 +355,8 @@ fn top_shares_and_lorenz_points_never_differ_by_fewer_than_five() {
 fn write_both_with_rules(reg: &Register<Pseudonymised>, dir: &Path) -> (Value, Analysis) {
     let rules = RuleSet::parse(common::FIXTURE_RULES, "fixture.toml").unwrap();
     let a = analyse_with_rules(reg, Period::year(2024), &rules);
-    write_report(&a, Lang::Da, &dir.join("da")).unwrap();
-    write_report(&a, Lang::En, &dir.join("en")).unwrap();
+    tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), &dir.join("da")).unwrap();
+    tvaers_report::write(&tvaers_analysis::publish(&a, Lang::En), &dir.join("en")).unwrap();
     let text = std::fs::read_to_string(dir.join("da/summary.json")).unwrap();
     (serde_json::from_str(&text).unwrap(), a)
 }

@@ -9,7 +9,6 @@ use serde_json::Value;
 use tvaers_analysis::groups::{RuleAnalysis, TargetGroupRow};
 use tvaers_analysis::{
     CostCentre, allocate, analyse, analyse_with_rules, compute_metrics, summarise_rules,
-    write_report,
 };
 use tvaers_core::{Department, Ore, Period};
 use tvaers_messages::{self as messages, Lang};
@@ -267,7 +266,7 @@ fn summary_json_and_tables_carry_the_rule_sections() {
     assert!(analyse(&reg, Period::year(2024)).summary_json()["rules"].is_null());
 
     let dir = tempfile::tempdir().unwrap();
-    let files = write_report(&a, Lang::Da, dir.path()).unwrap();
+    let files = tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), dir.path()).unwrap();
     let stems: Vec<String> = files
         .csv
         .iter()
@@ -330,11 +329,10 @@ fn summary_json_and_tables_carry_the_rule_sections() {
     // HTML: a section per kind, the two target-group charts, every rule by name.
     let html = read("index.html");
     // Two charts more than without rules (here the coverage chart is hidden: 3 booked persons).
-    let plain = tvaers_analysis::report::html(
+    let plain = tvaers_report::html(&tvaers_analysis::publish(
         &analyse(&reg, Period::year(2024)),
         Lang::Da,
-        &tvaers_analysis::report::tables(&analyse(&reg, Period::year(2024)), Lang::Da),
-    );
+    ));
     assert_eq!(plain.matches("<svg").count(), 3);
     assert_eq!(html.matches("<svg").count(), 5);
     assert_eq!(html.matches("<figcaption>").count(), 5);
@@ -350,7 +348,7 @@ fn summary_json_and_tables_carry_the_rule_sections() {
     }
     assert!(html.contains("Advarsel") && html.contains("Kritisk"));
     let en = dir.path().join("en");
-    write_report(&a, Lang::En, &en).unwrap();
+    tvaers_report::write(&tvaers_analysis::publish(&a, Lang::En), &en).unwrap();
     let html_en = std::fs::read_to_string(en.join("index.html")).unwrap();
     for rule in rules().rules() {
         assert!(html_en.contains(&rule.name_en), "{} missing", rule.name_en);

@@ -7,9 +7,10 @@ use common::testkit::{CATALOGUE, register};
 use common::{at, contains, output_files};
 use serde_json::Value;
 use std::path::Path;
-use tvaers_analysis::{CostCentre, ReportError, allocate, analyse, write_report};
+use tvaers_analysis::{CostCentre, allocate, analyse};
 use tvaers_core::{Department, Period, Pseudonymised, Register};
 use tvaers_messages::{self as messages, Lang};
+use tvaers_report::ReportError;
 
 /// 40 citizens in 20 two-person families across four departments, some of them booked.
 fn forty() -> Register<Pseudonymised> {
@@ -64,7 +65,7 @@ fn writes_every_file_in_the_expected_formats() {
     let alloc = allocate(&reg, Period::year(2024));
     let dir = tempfile::tempdir().unwrap();
     let da = dir.path().join("da");
-    let files = write_report(&a, Lang::Da, &da).unwrap();
+    let files = tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), &da).unwrap();
     assert!(files.html.ends_with("index.html") && files.html.exists());
     assert!(files.summary.exists() && files.xlsx.ends_with("tabeller.xlsx"));
     let stems: Vec<String> = files
@@ -161,7 +162,7 @@ fn writes_every_file_in_the_expected_formats() {
 
     // English report: same numbers, English words and money, identical summary.json.
     let en = dir.path().join("en");
-    write_report(&a, Lang::En, &en).unwrap();
+    tvaers_report::write(&tvaers_analysis::publish(&a, Lang::En), &en).unwrap();
     let html_en = read(&en, "index.html");
     assert!(html_en.starts_with("<!DOCTYPE html><html lang=\"en\">"));
     assert!(html_en.contains(&messages::money(Lang::En, alloc.cost_total)));
@@ -229,7 +230,7 @@ fn an_unwritable_output_is_an_error_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").unwrap();
-    let err = write_report(&a, Lang::Da, &file).unwrap_err();
+    let err = tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), &file).unwrap_err();
     assert!(matches!(err, ReportError::Io { .. }));
     assert!(err.to_string().contains("not-a-dir"), "{err}");
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{at, output_files};
-use tvaers_analysis::{analyse_with_rules, default_period, write_report};
+use tvaers_analysis::{analyse_with_rules, default_period};
 use tvaers_messages::Lang;
 use tvaers_rules::{AlertKind, RuleSet};
 
@@ -73,12 +73,12 @@ fn every_shipped_rule_is_published_on_a_generated_municipality() {
     assert!(r.combinations.rows.len() >= 25, "a full top 25");
 
     let out = dir.path().join("report");
-    write_report(&a, Lang::Da, &out).unwrap();
-    write_report(&a, Lang::En, &out.join("en")).unwrap();
+    tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), &out).unwrap();
+    tvaers_report::write(&tvaers_analysis::publish(&a, Lang::En), &out.join("en")).unwrap();
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     let html_en = std::fs::read_to_string(out.join("en/index.html")).unwrap();
     for rule in rules.rules() {
-        let esc = |s: &str| tvaers_analysis::svg::esc(s);
+        let esc = |s: &str| tvaers_report::svg::esc(s);
         assert!(
             html.contains(&esc(&rule.name_da)),
             "{} not in the report",

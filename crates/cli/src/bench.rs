@@ -8,8 +8,9 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
-use tvaers_analysis::Lang;
 use tvaers_core::{Ore, PersonIx, Pseudonymised, Register};
+use tvaers_messages::Lang;
+use tvaers_pipeline::{Progress, Stage};
 
 /// Discovery parameters shared with the peer: the disclosure threshold, and sets up to three
 /// services (the size the SQL peer can enumerate in reasonable time).
@@ -51,16 +52,66 @@ fn peak_mib() -> f64 {
 }
 
 fn timed<T>(figures: &mut Vec<StageFigure>, name: &'static str, f: impl FnOnce() -> T) -> T {
-    reset_peak();
-    let t = Instant::now();
+    let mut watch = Stopwatch {
+        figures,
+        started: None,
+    };
+    watch.start();
     let out = f();
-    figures.push(StageFigure {
-        name,
-        seconds: t.elapsed().as_secs_f64(),
-        peak_mib: peak_mib(),
-    });
-    eprintln!("  {name}: {:.2} s", t.elapsed().as_secs_f64());
+    watch.stop(name);
     out
+}
+
+/// The bench's name of a pipeline stage (the names the peer's figures are compared under).
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::ReadExports => "read + validate CSV",
+        Stage::ReadDataset => "read dataset",
+        Stage::Pseudonymise => "pseudonymise",
+        Stage::Allocate => "allocate",
+        Stage::Metrics => "metrics",
+        Stage::Summarise => "summary (incl. target groups, overlaps, combinations)",
+        Stage::WriteReport => "report",
+        // `analyse` also exports the pseudonymised dataset for other SQL engines; DuckDB's run
+        // has no counterpart, so it is measured but kept out of the comparison.
+        Stage::WriteDataset => "dataset export (Parquet, not compared)",
+    }
+}
+
+/// Times each stage and reads its peak memory.
+struct Stopwatch<'a> {
+    figures: &'a mut Vec<StageFigure>,
+    started: Option<Instant>,
+}
+
+impl Stopwatch<'_> {
+    fn start(&mut self) {
+        reset_peak();
+        self.started = Some(Instant::now());
+    }
+
+    fn stop(&mut self, name: &'static str) {
+        let seconds = self
+            .started
+            .take()
+            .map_or(0.0, |t| t.elapsed().as_secs_f64());
+        self.figures.push(StageFigure {
+            name,
+            seconds,
+            peak_mib: peak_mib(),
+        });
+        eprintln!("  {name}: {seconds:.2} s");
+    }
+}
+
+impl Progress for Stopwatch<'_> {
+    fn begin(&mut self, _: Stage) {
+        self.start();
+    }
+
+    fn end(&mut self, stage: Stage) {
+        self.stop(stage_name(stage));
+    }
 }
 
 /// What one run of our pipeline produced, kept for the comparison with the peer.
@@ -80,31 +131,35 @@ fn run_ours(
     figures: &mut Vec<StageFigure>,
 ) -> Result<Ours> {
     let profile = tvaers_ingest::profile::Profile::default_profile();
-    let identified = timed(figures, "read + validate CSV", || {
-        tvaers_ingest::read_exports(exports, &profile)
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let key = tvaers_ingest::PseudonymKey::random()?;
-    let reg = timed(figures, "pseudonymise", || {
-        tvaers_ingest::pseudonymise(identified, &key)
-    });
-    let period = tvaers_analysis::default_period(&reg);
-    let alloc = timed(figures, "allocate", || {
-        tvaers_analysis::allocate(&reg, period)
-    });
-    let metrics = timed(figures, "metrics", || {
-        tvaers_analysis::compute_metrics(&reg, &alloc, period)
-    });
-    let analysis = timed(
-        figures,
-        "summary (incl. target groups, overlaps, combinations)",
-        || tvaers_analysis::summarise_with_rules(&reg, &alloc, &metrics, rules),
+    // The same pipeline as `tvaers analyse`, stage by stage on the stopwatch.
+    let job = tvaers_pipeline::Job {
+        source: tvaers_pipeline::Source::Exports {
+            dir: exports,
+            profile: &profile,
+            key: &key,
+        },
+        from: None,
+        to: None,
+        rules,
+        lang: Lang::Da,
+        out: &work.join("rapport"),
+        dataset_subdir: Some("datasaet"),
+    };
+    let outcome = tvaers_pipeline::analyse(
+        &job,
+        &mut Stopwatch {
+            figures,
+            started: None,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (reg, period, alloc, analysis) = (
+        outcome.register,
+        outcome.period,
+        outcome.allocation,
+        outcome.analysis,
     );
-    let report_dir = work.join("rapport");
-    let _ = std::fs::remove_dir_all(&report_dir);
-    timed(figures, "report", || {
-        tvaers_analysis::write_report(&analysis, Lang::Da, &report_dir)
-    })?;
     let membership = timed(figures, "rules (15 standard rules)", || {
         tvaers_rules::evaluate_all(&reg, rules, period)
     });
@@ -114,15 +169,6 @@ fn run_ours(
     let combinations = timed(figures, "discovery (sets of ≤ 3, ≥ 5 citizens)", || {
         tvaers_rules::discover_combinations(&reg, period, &cost, MIN_SUPPORT, MAX_SIZE)
     });
-    // `analyse` also exports the pseudonymised dataset for other SQL engines; DuckDB's run has no
-    // counterpart, so it is measured but kept out of the comparison.
-    let dataset_dir = work.join("datasaet");
-    let _ = std::fs::remove_dir_all(&dataset_dir);
-    std::fs::create_dir_all(&dataset_dir)?;
-    let manifest = tvaers_ingest::dataset::Manifest::new(&reg, "bench", "default", "-");
-    timed(figures, "dataset export (Parquet, not compared)", || {
-        tvaers_ingest::dataset::write(&reg, &dataset_dir, &manifest)
-    })?;
     Ok(Ours {
         summary: analysis.summary_json(),
         reg,

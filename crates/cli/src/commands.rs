@@ -1,15 +1,14 @@
 //! The subcommands other than `bench`.
 
 use crate::LangArg;
-use crate::progress::stage;
+use crate::progress::{Spinners, stage};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::path::Path;
 use std::process::ExitCode;
-use tvaers_analysis::Lang;
-use tvaers_core::{Period, Pseudonymised, Register};
+use tvaers_core::Register;
 use tvaers_ingest::{PseudonymKey, StagedDir, dataset, profile::Profile};
-use tvaers_messages::{self as messages, Key};
+use tvaers_messages::{self as messages, Key, Lang};
 
 /// The language of the command line's own messages: `TVAERS_LANG=en` for English, else Danish.
 fn cli_lang() -> Lang {
@@ -81,6 +80,18 @@ fn load_profile(profile: Option<&Path>) -> Result<Profile> {
     })
 }
 
+/// Prints every validation error of an import and the count; the caller exits with code 1.
+fn print_import_errors(errors: &tvaers_ingest::ImportErrors) {
+    eprintln!("{errors}");
+    eprintln!(
+        "{}",
+        tn(
+            Key::cli_import_rejected,
+            &[&(errors.errors.len() + errors.truncated)]
+        )
+    );
+}
+
 /// Reads raw exports; on validation errors prints them all and returns `Err(exit code 1)`.
 fn read_raw(
     input: &Path,
@@ -91,14 +102,7 @@ fn read_raw(
     }) {
         Ok(reg) => Ok(Ok(reg)),
         Err(errors) => {
-            eprintln!("{errors}");
-            eprintln!(
-                "{}",
-                tn(
-                    Key::cli_import_rejected,
-                    &[&(errors.errors.len() + errors.truncated)]
-                )
-            );
+            print_import_errors(&errors);
             Ok(Err(ExitCode::from(1)))
         }
     }
@@ -161,108 +165,88 @@ fn failpoint(name: &str) {
     }
 }
 
-/// Loads either an imported dataset or raw exports (pseudonymised in memory).
-pub fn load_pseudonymised(
-    input: &Path,
-    profile: Option<&Path>,
-    key_file: Option<&Path>,
-) -> Result<std::result::Result<Register<Pseudonymised>, ExitCode>> {
-    if dataset::is_dataset(input) {
-        let reg = stage(&msg(Key::cli_reading_dataset), || dataset::read(input))?;
-        return Ok(Ok(reg));
-    }
-    let profile = load_profile(profile)?;
-    let reg = match read_raw(input, &profile)? {
-        Ok(r) => r,
-        Err(code) => return Ok(Err(code)),
-    };
-    let key = match key_file {
-        Some(k) => PseudonymKey::load_or_create(k)?.0,
-        None => PseudonymKey::random()?,
-    };
-    Ok(Ok(stage(&msg(Key::cli_pseudonymising), || {
-        tvaers_ingest::pseudonymise(reg, &key)
-    })))
+/// What `tvaers analyse` was asked to do.
+pub struct AnalyseOptions<'a> {
+    /// Raw exports or an imported dataset.
+    pub input: &'a Path,
+    pub out: &'a Path,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub lang: Lang,
+    /// Mapping profile for raw exports (default profile when `None`).
+    pub profile: Option<&'a Path>,
+    /// Key for pseudonymising raw exports; `None` = a fresh key for this run only.
+    pub key_file: Option<&'a Path>,
+    /// Rules file; `None` = the standard rules.
+    pub rules: Option<&'a Path>,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn analyse(
-    input: &Path,
-    out: &Path,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    lang: LangArg,
-    profile: Option<&Path>,
-    key_file: Option<&Path>,
-    rules_file: Option<&Path>,
-) -> Result<ExitCode> {
-    let reg = match load_pseudonymised(input, profile, key_file)? {
-        Ok(r) => r,
-        Err(code) => return Ok(code),
-    };
-    let period = resolve_period(&reg, from, to)?;
-    let rules = match rules_file {
+/// The subfolder of the report that holds the pseudonymised dataset.
+const DATASET_SUBDIR: &str = "datasaet";
+
+pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
+    let rules = match opts.rules {
         Some(f) => match load_rules(f)? {
             Ok(r) => r,
             Err(code) => return Ok(code),
         },
         None => tvaers_rules::RuleSet::standard(),
     };
-    let index = write_analysis(&reg, period, &rules, lang.into(), out)?;
-    println!("{}", tn(Key::cli_report_at, &[&index.display()]));
-    Ok(ExitCode::SUCCESS)
+    let profile = load_profile(opts.profile)?;
+    let is_dataset = dataset::is_dataset(opts.input);
+    let key = match (is_dataset, opts.key_file) {
+        (true, _) => None,
+        (false, Some(k)) => Some(PseudonymKey::load_or_create(k)?.0),
+        (false, None) => Some(PseudonymKey::random()?),
+    };
+    let source = match &key {
+        None => tvaers_pipeline::Source::Dataset(opts.input),
+        Some(key) => tvaers_pipeline::Source::Exports {
+            dir: opts.input,
+            profile: &profile,
+            key,
+        },
+    };
+    let job = tvaers_pipeline::Job {
+        source,
+        from: opts.from,
+        to: opts.to,
+        rules: &rules,
+        lang: opts.lang,
+        out: opts.out,
+        dataset_subdir: Some(DATASET_SUBDIR),
+    };
+    match tvaers_pipeline::analyse(&job, &mut Spinners::new(cli_lang())) {
+        Ok(outcome) => {
+            println!(
+                "{}",
+                tn(Key::cli_report_at, &[&outcome.files.html.display()])
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(tvaers_pipeline::PipelineError::Import(errors)) => {
+            print_import_errors(&errors);
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-fn resolve_period(
-    reg: &Register<Pseudonymised>,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<Period> {
-    let default = tvaers_analysis::default_period(reg);
-    let from = from.unwrap_or(default.from());
-    let to = to.unwrap_or(default.to());
-    Period::new(from, to).map_err(|e| anyhow::anyhow!("--from/--to: {e}"))
-}
-
-/// Runs the analysis stages and writes report and dataset into `out` (all or nothing).
-/// Returns the path of the report's `index.html`.
-pub fn write_analysis(
-    reg: &Register<Pseudonymised>,
-    period: Period,
-    rules: &tvaers_rules::RuleSet,
-    lang: Lang,
-    out: &Path,
-) -> Result<std::path::PathBuf> {
-    let alloc = stage(&msg(Key::cli_allocating), || {
-        tvaers_analysis::allocate(reg, period)
-    });
-    let metrics = stage(&msg(Key::cli_metrics), || {
-        tvaers_analysis::compute_metrics(reg, &alloc, period)
-    });
-    let analysis = stage(&msg(Key::cli_summarising), || {
-        tvaers_analysis::summarise_with_rules(reg, &alloc, &metrics, rules)
-    });
-    let staged = StagedDir::begin(out)?;
-    stage(&msg(Key::cli_writing_report), || {
-        tvaers_analysis::write_report(&analysis, lang, staged.path())
-    })?;
-    let manifest = dataset::Manifest::new(reg, "analyse", "-", "-");
-    stage(&msg(Key::cli_writing_parquet), || {
-        let dir = staged.path().join("datasaet");
-        std::fs::create_dir_all(&dir)?;
-        dataset::write(reg, &dir, &manifest)?;
-        anyhow::Ok(())
-    })?;
-    staged.commit()?;
-    Ok(out.join("index.html"))
-}
-
-pub fn demo(out: &Path, citizens: u32, seed: u64, lang: LangArg) -> Result<ExitCode> {
+pub fn demo(out: &Path, citizens: u32, seed: u64, lang: Lang) -> Result<ExitCode> {
     let exports = out.join("eksporter");
     let report = out.join("rapport");
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     generate(citizens, seed, 2024, 2, &exports)?;
-    let code = analyse(&exports, &report, None, None, lang, None, None, None)?;
+    let code = analyse(&AnalyseOptions {
+        input: &exports,
+        out: &report,
+        from: None,
+        to: None,
+        lang,
+        profile: None,
+        key_file: None,
+        rules: None,
+    })?;
     if code == ExitCode::SUCCESS {
         let abs = std::path::absolute(report.join("index.html"))?;
         println!(

@@ -14,7 +14,7 @@
 //! - [`protect_interval`] — stronger secondary suppression for a table of counts: hides cells
 //!   until no "<5" can be narrowed below 1–4 from the total and the markers (used by every
 //!   count table under a published total: the complexity distribution and the rule tables of
-//!   [`crate::groups`]).
+//!   `tvaers_analysis::groups`).
 //! - [`withheld`] — a cell hidden outright (e.g. a top-k share that would differ from another
 //!   published one by fewer than 5 persons).
 //! - [`safe_cuts`] / [`even_cuts`] — which points of a cumulative curve (Lorenz curve and top-k

@@ -1,16 +1,15 @@
-//! The report's tables and HTML sections for target groups, overlaps and combinations, built
-//! from the published [`RuleAnalysis`] only (through the same [`Table`] model as the rest of the
-//! report, so CSV, xlsx and HTML agree).
+//! The publication's tables and page sections for target groups, overlaps and combinations,
+//! built from the published [`RuleAnalysis`] only (through the same [`Table`] model as the rest
+//! of the publication, so CSV, xlsx and HTML agree).
 
-use crate::disclosure::{Cell, Suppression};
+use super::labels::{bucket_label, centre_name};
 use crate::groups::{AGE_BANDS, RuleAnalysis, RuleText, ServiceName};
-use crate::report::{
-    Table, V, bucket_label, cells, centre_name, figure, hidden_text, html_table, one,
-};
-use crate::svg;
-use std::fmt::Write as _;
 use tvaers_core::Ore;
 use tvaers_messages::{self as msg, Key, Lang};
+use tvaers_report::{
+    Block, Cell, Chart, HBar, Section, Table, TableId, Value as V, cells, hidden_kind, hidden_text,
+    one,
+};
 use tvaers_rules::Severity;
 
 /// Combinations shown on the report page (the tables hold all listed ones).
@@ -48,10 +47,6 @@ pub(crate) fn severity(lang: Lang, s: Severity) -> &'static str {
     )
 }
 
-fn hidden_of<T>(c: &Cell<T>) -> V {
-    V::Hidden(c.suppression().unwrap_or(Suppression::Secondary))
-}
-
 /// "0–17", "65+" for the column headers.
 fn band_text(b: usize) -> String {
     match AGE_BANDS[b] {
@@ -60,9 +55,31 @@ fn band_text(b: usize) -> String {
     }
 }
 
-/// The rule tables, in report order: `maalgrupper`, `maalgrupper_forvaltninger`,
-/// `maalgrupper_kompleksitet`, `maalgrupper_overlap`, `overlap`, `kombinationer`.
-pub(crate) fn tables(r: &RuleAnalysis, lang: Lang) -> Vec<Table> {
+/// The rule tables, in file order.
+pub(super) struct RuleTables {
+    pub target_groups: Table,
+    pub by_department: Table,
+    pub by_complexity: Table,
+    pub with_overlaps: Table,
+    pub overlaps: Table,
+    pub combinations: Table,
+}
+
+impl RuleTables {
+    pub fn into_vec(self) -> Vec<Table> {
+        vec![
+            self.target_groups,
+            self.by_department,
+            self.by_complexity,
+            self.with_overlaps,
+            self.overlaps,
+            self.combinations,
+        ]
+    }
+}
+
+/// Builds the rule tables from the published rule analysis.
+pub(super) fn tables(r: &RuleAnalysis, lang: Lang) -> RuleTables {
     let t = |k| msg::t(lang, k).to_string();
     let h = |keys: &[Key]| keys.iter().map(|&k| t(k)).collect::<Vec<_>>();
 
@@ -100,7 +117,7 @@ pub(crate) fn tables(r: &RuleAnalysis, lang: Lang) -> Vec<Table> {
         if g.figures.is_suppressed() {
             // One row, so that not even which cells would be empty shows.
             let all = V::Text(t(Key::all_departments));
-            let hidden = hidden_of(&g.figures);
+            let hidden = V::hidden_of(&g.figures);
             by_dept.push(vec![
                 label.clone(),
                 all.clone(),
@@ -208,9 +225,9 @@ pub(crate) fn tables(r: &RuleAnalysis, lang: Lang) -> Vec<Table> {
         .extend((0..AGE_BANDS.len()).map(|b| msg::t1(lang, Key::col_age_band, &band_text(b))));
     combo_headers.push(t(Key::col_women_pct));
 
-    vec![
-        Table {
-            stem: "maalgrupper",
+    RuleTables {
+        target_groups: Table {
+            id: TableId::TargetGroups,
             title: t(Key::table_target_groups),
             headers: h(&[
                 Key::col_target_group,
@@ -228,8 +245,8 @@ pub(crate) fn tables(r: &RuleAnalysis, lang: Lang) -> Vec<Table> {
             rows: groups,
             money_unit: false,
         },
-        Table {
-            stem: "maalgrupper_forvaltninger",
+        by_department: Table {
+            id: TableId::TargetGroupDepartments,
             title: t(Key::table_target_group_departments),
             headers: h(&[
                 Key::col_target_group,
@@ -240,8 +257,8 @@ pub(crate) fn tables(r: &RuleAnalysis, lang: Lang) -> Vec<Table> {
             rows: by_dept,
             money_unit: false,
         },
-        Table {
-            stem: "maalgrupper_kompleksitet",
+        by_complexity: Table {
+            id: TableId::TargetGroupComplexity,
             title: t(Key::table_target_group_complexity),
             headers: h(&[
                 Key::col_target_group,
@@ -251,15 +268,15 @@ pub(crate) fn tables(r: &RuleAnalysis, lang: Lang) -> Vec<Table> {
             rows: by_complexity,
             money_unit: false,
         },
-        Table {
-            stem: "maalgrupper_overlap",
+        with_overlaps: Table {
+            id: TableId::TargetGroupOverlaps,
             title: t(Key::table_target_group_overlaps),
             headers: h(&[Key::col_target_group, Key::col_overlap, Key::col_both]),
             rows: with_overlaps,
             money_unit: false,
         },
-        Table {
-            stem: "overlap",
+        overlaps: Table {
+            id: TableId::Overlaps,
             title: t(Key::table_overlaps),
             headers: h(&[
                 Key::col_overlap,
@@ -274,42 +291,32 @@ pub(crate) fn tables(r: &RuleAnalysis, lang: Lang) -> Vec<Table> {
             rows: overlaps,
             money_unit: false,
         },
-        Table {
-            stem: "kombinationer",
+        combinations: Table {
+            id: TableId::Combinations,
             title: t(Key::table_combinations),
             headers: combo_headers,
             rows: combos,
             money_unit: false,
         },
-    ]
+    }
 }
 
-/// The three HTML sections (target groups, overlaps, combinations).
-pub(crate) fn html_sections(out: &mut String, r: &RuleAnalysis, lang: Lang, tables: &[Table]) {
-    let t = |k| msg::t(lang, k);
-    let e = |k| svg::esc(msg::t(lang, k));
-    let table = |stem: &str| tables.iter().find(|t| t.stem == stem);
-
-    let _ = write!(
-        out,
-        "<section><h2>{}</h2><p>{}</p><p class=\"note\">{}</p>",
-        e(Key::section_target_groups),
-        e(Key::intro_target_groups),
-        svg::esc(&msg::t1(lang, Key::rules_source, &r.source))
-    );
-    let bar = |label: String, c: &Cell<_>, value: Option<(f64, String)>| match value {
-        Some((v, text)) => svg::HBar {
+/// The three page sections: target groups, overlaps, combinations.
+pub(super) fn sections(r: &RuleAnalysis, lang: Lang, tables: &RuleTables) -> Vec<Section> {
+    let t = |k| msg::t(lang, k).to_string();
+    let bar = |label: String, c: &dyn HiddenKind, value: Option<(f64, String)>| match value {
+        Some((v, text)) => HBar {
             label,
             parts: vec![v.max(0.0)],
             value_text: text,
         },
-        None => svg::HBar {
+        None => HBar {
             label,
             parts: Vec::new(),
-            value_text: hidden_text(lang, hidden_kind(c)).to_string(),
+            value_text: hidden_text(lang, c.hidden()).to_string(),
         },
     };
-    let sizes: Vec<svg::HBar> = r
+    let sizes = r
         .target_groups
         .iter()
         .map(|g| {
@@ -322,117 +329,92 @@ pub(crate) fn html_sections(out: &mut String, r: &RuleAnalysis, lang: Lang, tabl
             )
         })
         .collect();
-    figure(
-        out,
-        t(Key::chart_target_group_sizes),
-        &svg::hbars(
-            t(Key::chart_target_group_sizes),
-            &[t(Key::col_persons)],
-            &sizes,
-        ),
-    );
-    let costs: Vec<svg::HBar> = r
+    let costs = r
         .target_groups
         .iter()
         .map(|g| {
-            let v = g
-                .cost
-                .value()
-                .map(|c| (c.cost.0 as f64, msg::money(lang, c.cost)));
-            svg::HBar {
-                label: name(lang, &g.rule),
-                parts: v.as_ref().map(|x| vec![x.0.max(0.0)]).unwrap_or_default(),
-                value_text: match v {
-                    Some((_, text)) => text,
-                    None => hidden_text(lang, hidden_kind(&g.cost)).to_string(),
-                },
-            }
+            bar(
+                name(lang, &g.rule),
+                &g.cost,
+                g.cost
+                    .value()
+                    .map(|c| (c.cost.0 as f64, msg::money(lang, c.cost))),
+            )
         })
         .collect();
-    figure(
-        out,
-        t(Key::chart_target_group_costs),
-        &svg::hbars(
-            t(Key::chart_target_group_costs),
-            &[t(Key::col_cost_kr)],
-            &costs,
-        ),
-    );
-    for stem in [
-        "maalgrupper",
-        "maalgrupper_forvaltninger",
-        "maalgrupper_kompleksitet",
-    ] {
-        if let Some(tb) = table(stem) {
-            html_table(out, tb, lang);
-        }
-    }
-    if let Some(tb) = table("maalgrupper_overlap") {
-        // On the page only the pairs that occur; the files keep the zeros.
-        let mut shown = tb.clone();
-        shown.rows.retain(|row| row.last() != Some(&V::Int(0)));
-        html_table(out, &shown, lang);
-    }
-    let _ = write!(
-        out,
-        "<p class=\"note\">{}</p></section>",
-        e(Key::method_target_groups)
-    );
+    // On the page only the pairs that occur; the files keep the zeros.
+    let mut with_overlaps = tables.with_overlaps.clone();
+    with_overlaps
+        .rows
+        .retain(|row| row.last() != Some(&V::Int(0)));
+    let target_groups = Section {
+        heading: t(Key::section_target_groups),
+        blocks: vec![
+            Block::Paragraph(t(Key::intro_target_groups)),
+            Block::Note(msg::t1(lang, Key::rules_source, &r.source)),
+            Block::Figure(Chart::HBars {
+                title: t(Key::chart_target_group_sizes),
+                series: vec![t(Key::col_persons)],
+                bars: sizes,
+            }),
+            Block::Figure(Chart::HBars {
+                title: t(Key::chart_target_group_costs),
+                series: vec![t(Key::col_cost_kr)],
+                bars: costs,
+            }),
+            Block::Table(tables.target_groups.clone()),
+            Block::Table(tables.by_department.clone()),
+            Block::Table(tables.by_complexity.clone()),
+            Block::Table(with_overlaps),
+            Block::Note(t(Key::method_target_groups)),
+        ],
+    };
 
-    let _ = write!(
-        out,
-        "<section><h2>{}</h2><p>{}</p>",
-        e(Key::section_overlaps),
-        e(Key::intro_overlaps)
-    );
-    if let Some(tb) = table("overlap") {
-        html_table(out, tb, lang);
-    }
-    let _ = write!(
-        out,
-        "<p class=\"note\">{}</p></section>",
-        e(Key::method_overlaps)
-    );
+    let overlaps = Section {
+        heading: t(Key::section_overlaps),
+        blocks: vec![
+            Block::Paragraph(t(Key::intro_overlaps)),
+            Block::Table(tables.overlaps.clone()),
+            Block::Note(t(Key::method_overlaps)),
+        ],
+    };
 
-    let _ = write!(
-        out,
-        "<section><h2>{}</h2><p>{}</p>",
-        e(Key::section_combinations),
-        e(Key::intro_combinations)
-    );
-    match table("kombinationer") {
-        Some(tb) if !tb.rows.is_empty() => {
-            let mut top = tb.clone();
-            top.rows.truncate(HTML_COMBINATIONS);
-            top.title = msg::t1(
-                lang,
-                Key::table_combinations_top,
-                &msg::int(lang, top.rows.len() as i64),
-            );
-            html_table(out, &top, lang);
-        }
-        _ => {
-            let _ = write!(out, "<p>{}</p>", e(Key::note_no_combinations));
-        }
+    let mut combinations = vec![Block::Paragraph(t(Key::intro_combinations))];
+    if tables.combinations.rows.is_empty() {
+        combinations.push(Block::Paragraph(t(Key::note_no_combinations)));
+    } else {
+        let mut top = tables.combinations.clone();
+        top.rows.truncate(HTML_COMBINATIONS);
+        top.title = msg::t1(
+            lang,
+            Key::table_combinations_top,
+            &msg::int(lang, top.rows.len() as i64),
+        );
+        combinations.push(Block::Table(top));
     }
     if r.combinations.withheld_nested > 0 {
-        let _ = write!(
-            out,
-            "<p class=\"note\">{}</p>",
-            svg::esc(&msg::t1(
-                lang,
-                Key::note_combinations_withheld,
-                &msg::int(lang, r.combinations.withheld_nested as i64)
-            ))
-        );
+        combinations.push(Block::Note(msg::t1(
+            lang,
+            Key::note_combinations_withheld,
+            &msg::int(lang, r.combinations.withheld_nested as i64),
+        )));
     }
-    let _ = write!(
-        out,
-        "<p class=\"note\">{}</p></section>",
-        e(Key::method_combinations)
-    );
+    combinations.push(Block::Note(t(Key::method_combinations)));
+    let combinations = Section {
+        heading: t(Key::section_combinations),
+        blocks: combinations,
+    };
+
+    vec![target_groups, overlaps, combinations]
 }
 
-fn hidden_kind<T>(c: &Cell<T>) -> Suppression {
-    c.suppression().unwrap_or(Suppression::Secondary)
+/// Why a cell of any value type is hidden; lets one bar builder take cells of both kinds.
+trait HiddenKind {
+    fn hidden(&self) -> tvaers_report::Suppression;
+}
+
+impl<T> HiddenKind for Cell<T> {
+    fn hidden(&self) -> tvaers_report::Suppression {
+        hidden_kind(self)
+    }
 }

@@ -1,6 +1,7 @@
-//! Hand-written inline SVG charts for the report. Pure string building: callers pass labels
+//! Hand-written inline SVG charts ([`crate::model::Chart`] drawn). Pure string building: callers pass labels
 //! already translated and values already disclosure-controlled (a hidden bar has no value).
 
+use crate::model::{Curve, HBar, VBar};
 use std::fmt::Write;
 
 /// Colours of series, in order (colour-blind-safe palette).
@@ -78,14 +79,6 @@ pub fn stacked_bar(title: &str, labels: &[&str], values: &[f64], texts: &[String
     svg
 }
 
-/// A horizontal bar, possibly stacked; `parts` are non-negative and in one unit. A hidden bar
-/// (`parts` empty) shows only its `value_text` ("<5" or "—").
-pub struct HBar {
-    pub label: String,
-    pub parts: Vec<f64>,
-    pub value_text: String,
-}
-
 /// Horizontal stacked bars with a legend for the parts.
 pub fn hbars(title: &str, series: &[&str], bars: &[HBar]) -> String {
     // Room for the longest label (≈ 6.5 px a character at the chart's font size), so long
@@ -144,13 +137,6 @@ pub fn hbars(title: &str, series: &[&str], bars: &[HBar]) -> String {
     svg
 }
 
-/// A vertical bar; `value` `None` = hidden (only `value_text` is shown).
-pub struct VBar {
-    pub label: String,
-    pub value: Option<f64>,
-    pub value_text: String,
-}
-
 /// Vertical bars (a distribution), with the x-axis title under them.
 pub fn vbars(title: &str, x_label: &str, bars: &[VBar]) -> String {
     let (w, h) = (560.0, 300.0);
@@ -202,13 +188,6 @@ pub fn vbars(title: &str, x_label: &str, bars: &[VBar]) -> String {
         esc(x_label)
     );
     svg
-}
-
-/// A Lorenz curve series: points (population share, cost share) in ascending order; (0, 0) is
-/// added.
-pub struct Curve {
-    pub label: String,
-    pub points: Vec<(f64, f64)>,
 }
 
 /// Lorenz curves with the line of equality and axes ticked at every quarter.

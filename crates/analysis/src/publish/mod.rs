@@ -1,0 +1,66 @@
+//! Stage 4: the publication — the [`Analysis`] as a [`Document`] of page sections, tables and the
+//! JSON summary, in one language. Plain data and no I/O: `tvaers_report::write` turns it into
+//! files. Every number in it comes from a [`tvaers_report::Cell`] of the analysis.
+
+mod labels;
+mod overview;
+mod rules;
+
+pub use rules::HTML_COMBINATIONS;
+
+use crate::summary::Analysis;
+use tvaers_messages::{self as msg, Key, Lang};
+use tvaers_report::{Block, Document, Section};
+
+/// The published document of an analysis in `lang`.
+pub fn publish(a: &Analysis, lang: Lang) -> Document {
+    let t = |k| msg::t(lang, k).to_string();
+    let overview_tables = overview::tables(a, lang);
+    let mut sections = overview::sections(a, lang, &overview_tables);
+    let mut tables = overview_tables.into_vec();
+    if let Some(r) = &a.rules {
+        let rule_tables = rules::tables(r, lang);
+        sections.extend(rules::sections(r, lang, &rule_tables));
+        tables.extend(rule_tables.into_vec());
+    }
+
+    let mut method: Vec<Key> = vec![
+        Key::method_period,
+        Key::method_allocation,
+        Key::method_activity,
+        Key::method_departments,
+        Key::method_concentration,
+        Key::method_complexity,
+        Key::method_families,
+    ];
+    let mut disclosure = vec![Key::disclosure_text];
+    if a.rules.is_some() {
+        method.extend([
+            Key::method_target_groups,
+            Key::method_overlaps,
+            Key::method_combinations,
+        ]);
+        disclosure.push(Key::disclosure_rules);
+    }
+    disclosure.extend([Key::note_suppression, Key::disclosure_files]);
+    let paragraphs = |keys: Vec<Key>| keys.into_iter().map(|k| Block::Paragraph(t(k))).collect();
+    sections.push(Section {
+        heading: t(Key::section_method),
+        blocks: paragraphs(method),
+    });
+    sections.push(Section {
+        heading: t(Key::section_disclosure),
+        blocks: paragraphs(disclosure),
+    });
+
+    Document {
+        lang,
+        title: t(Key::report_title),
+        period: Some(a.period),
+        intro: t(Key::intro),
+        sections,
+        footer: t(Key::footer),
+        tables,
+        summary: a.summary_json(),
+    }
+}
