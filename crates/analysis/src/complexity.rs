@@ -1,5 +1,5 @@
 //! Complexity: how many departments and services a citizen (or family) has at the same time
-//! (DOMAIN.md §2: "2 and 3 departments at once with at least 7–8 concurrent services").
+//! (docs/domain.md, "Complexity": 2 and 3 departments at once, at least 7–8 concurrent services).
 
 use crate::metrics::UnitMetrics;
 use tvaers_core::Ore;

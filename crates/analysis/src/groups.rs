@@ -1,4 +1,4 @@
-//! Target groups, overlaps/conflicts and discovered service combinations (issue 4) as published
+//! Target groups, overlaps/conflicts and discovered service combinations as published
 //! statistics: the rules of a [`RuleSet`] are evaluated with `tvaers_rules`, and every figure
 //! leaves this module as a [`Cell`] of [`crate::disclosure`].
 //!

@@ -1,7 +1,7 @@
 //! The cross-sector overview: who costs what across departments, how concentrated the cost is,
 //! how complex the help is — under disclosure control, as an HTML report with tables.
 //!
-//! Works only on a [`Register<Pseudonymised>`] (statistics purpose, DOMAIN.md §8).
+//! Works only on a [`Register<Pseudonymised>`] (statistics purpose, docs/data-protection.md).
 //!
 //! # Pipeline
 //! 1. [`allocate`] — stage 1, cost allocation ([`allocation`]).

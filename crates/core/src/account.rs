@@ -1,4 +1,4 @@
-//! Function codes of the municipal chart of accounts, written `X.XX.XX` (REFERENCE.md §1).
+//! Function codes of the municipal chart of accounts, written `X.XX.XX` (docs/reference.md).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

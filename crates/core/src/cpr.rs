@@ -1,4 +1,4 @@
-//! CPR numbers (REFERENCE.md §6): form `DDMMYY-SSSS`, digit 7 with the year gives the century,
+//! CPR numbers (docs/reference.md): form `DDMMYY-SSSS`, digit 7 with the year gives the century,
 //! the last digit is odd for men and even for women. Modulus 11 is *not* required: numbers
 //! issued since 2007 need not satisfy it.
 //!

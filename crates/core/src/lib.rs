@@ -4,8 +4,8 @@
 //! with values built in memory. Money is [`Ore`] (integer øre), quantities are [`Quantity`]
 //! (fixed-point thousandths), dates are [`chrono::NaiveDate`] calendar dates.
 //!
-//! The legal line of DOMAIN.md §8 runs through [`register`]: a [`Register`] is generic over its
-//! [`Identity`], so a function written for the statistics purpose takes
+//! The legal line of docs/data-protection.md runs through [`register`]: a [`Register`] is
+//! generic over its [`Identity`], so a function written for the statistics purpose takes
 //! `Register<Pseudonymised>` and cannot be handed identified data by mistake.
 
 pub mod account;

@@ -1,4 +1,4 @@
-//! Persons, and the two identities a register can carry (DOMAIN.md §8).
+//! Persons, and the two identities a register can carry (docs/data-protection.md).
 //!
 //! [`Identified`] records carry the CPR number and the municipality's own family key; they
 //! belong to case processing. [`Pseudonymised`] records carry only keyed pseudonyms, birth year

@@ -1,4 +1,4 @@
-//! Disclosure control (REFERENCE.md §4, threshold 5): the only way a statistic leaves this crate.
+//! Disclosure control (docs/data-protection.md): the only way a statistic leaves this crate.
 //!
 //! Every figure a writer may print is a [`Cell`], and a `Cell` can only be made here:
 //!
@@ -27,7 +27,7 @@
 
 use std::fmt;
 
-/// The smallest number of persons a published figure may describe (REFERENCE.md §4: Tværs uses 5).
+/// The fewest persons a published figure may describe (docs/data-protection.md: Tværs uses 5).
 pub const MIN_PERSONS: u64 = 5;
 
 /// Why a cell is hidden.

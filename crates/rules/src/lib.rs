@@ -1,5 +1,5 @@
-//! Target groups, overlap/conflict rules and discovery of concurrent service combinations
-//! (issue 4).
+//! Target groups, overlap/conflict rules and discovery of concurrent service combinations: the
+//! cross-sector patterns of docs/domain.md as rules a municipality can read and change.
 //!
 //! - [`RuleSet::parse`] reads a rules file (TOML, documented in `rules/README.md`); every error
 //!   names the line and column. [`RuleSet::standard`] is the shipped `rules/standard.toml`.

@@ -285,7 +285,7 @@ fn the_shipped_file_is_valid_and_bilingual() {
         .iter()
         .filter(|x| x.kind == AlertKind::TargetGroup)
         .count();
-    assert!(groups >= 5, "the five target groups of DOMAIN.md §3");
+    assert!(groups >= 5, "the five target groups of docs/domain.md");
     for rule in r.rules() {
         assert_ne!(rule.explanation_da, rule.explanation_en, "{}", rule.id);
         assert_ne!(rule.name_da, rule.name_en, "{}", rule.id);

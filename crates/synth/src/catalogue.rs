@@ -2,7 +2,7 @@
 //!
 //! One table ([`SERVICES`]) drives everything: the catalogue file, the price file, which
 //! services are paid to (booked to) the person and which are paid as monthly lumps per account
-//! function. Legal bases and account functions follow REFERENCE.md §1–2; where that file has no
+//! function. Legal bases and account functions follow docs/reference.md; where that file has no
 //! figure the value is marked as inferred in `docs/calibration.md`.
 
 use tvaers_core::{AccountFunction, Catalogue, Department, Ore, ServiceEntry, ServiceKind, Unit};

@@ -2,7 +2,7 @@
 //!
 //! The population is built from households (a roughly Danish age pyramid) and archetypes —
 //! segments with a typical service package and a prevalence — tuned so that the cost
-//! distribution has the shape the KL report describes (DOMAIN.md §1–2): the most expensive
+//! distribution has the shape the KL report describes (docs/domain.md): the most expensive
 //! 1 % of citizens use ≈ 30 % of the spending allocated to citizens, the most expensive 3 %
 //! ≈ 50 %; ≈ one third of spending is booked to persons and 80–90 % can be allocated with
 //! activity data × unit prices. `docs/calibration.md` gives the targets, archetypes and the
@@ -98,7 +98,7 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<GenerateSummary, SynthError>
     let first_year = cfg.first_year;
     let last_year = cfg.first_year + cfg.years as i32 - 1;
     if last_year > 2057 {
-        // CPR numbers cannot express birth years after 2057 (REFERENCE.md §6).
+        // CPR numbers cannot express birth years after 2057 (docs/reference.md, "CPR numbers").
         return Err(SynthError::InvalidConfig(
             "the last year must be 2057 or earlier",
         ));

@@ -155,7 +155,7 @@ fn children(rng: &mut Rng, parent_age: i32, max_n: u32, specs: &mut Vec<Spec>) {
 }
 
 /// How many synthetic numbers `Cpr::synthetic` offers per birth date and sex: 500 per value of
-/// digit 7 that expresses the century (REFERENCE.md §6).
+/// digit 7 that expresses the century (docs/reference.md, "CPR numbers").
 fn serial_capacity(year: i32) -> u32 {
     match year {
         // Digit 7 has six values for 1937–1999 and for 2000–2036, four otherwise.

@@ -1,11 +1,11 @@
 //! Archetypes: segments of citizens with a typical service package and a prevalence
-//! (DOMAIN.md §9, "archetypes (typical service packages × a realistic distribution)").
+//! (docs/domain.md, "Economics": typical service packages × a realistic distribution).
 //!
 //! Every person draws at most one primary archetype for their age; families with children may
 //! draw the vulnerable-family archetype; short rehabilitation is drawn on top. Packages are laid
-//! out so that the target groups and overlaps of DOMAIN.md §3–4 occur by construction
+//! out so that the target groups and overlaps of docs/domain.md occur by construction
 //! (e.g. mentor and § 85 within the same intensive period), while prevalences and intensities
-//! are tuned so the cost distribution has the shape of DOMAIN.md §1.
+//! are tuned so the cost distribution has the shape of docs/domain.md, "The problem".
 
 use crate::catalogue::S;
 use crate::population::Population;
@@ -29,7 +29,7 @@ pub(crate) struct SpellRec {
 
 const ONE: i64 = 1000;
 
-/// The primary archetypes. Names follow the segments municipalities describe (002 ch. 3).
+/// The primary archetypes. Names follow the segments municipalities describe (docs/domain.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Archetype {
     /// Short sick leave on sygedagpenge.

@@ -1,4 +1,4 @@
-//! The calibration targets of DOMAIN.md §1–4, measured on the written files of the default
+//! The calibration targets of docs/calibration.md §1, measured on the written files of the default
 //! municipality (42,000 citizens, seed 1) by an independent reader (`common`).
 //!
 //! `cargo test -p tvaers-synth --release --test calibration -- --nocapture` prints the figures
@@ -29,7 +29,7 @@ fn default_municipality_has_the_calibrated_shape_and_target_groups() {
     let n = m.persons.len();
     assert_eq!(n, 42_000);
 
-    // ---- Cost shape (DOMAIN.md §1–2) ----
+    // ---- Cost shape (docs/domain.md) ----
     let a = allocate(m, year);
     let allocated = a.booked + a.activity;
     let booked_share = a.booked.0 as f64 / a.total.0 as f64;
@@ -144,7 +144,7 @@ fn default_municipality_has_the_calibrated_shape_and_target_groups() {
         with_cost as f64 * 100.0 / n as f64
     );
 
-    // Target groups and overlaps (DOMAIN.md §3–4), counted in citizens (families for 1).
+    // Target groups and overlaps (docs/domain.md), counted in citizens (families for 1).
     let spells = by_person(m);
     let tag = |t: &'static str| move |s: &Spell| m.has_tag(s, t);
     let transfer = tag("overfoersel");

@@ -293,7 +293,7 @@ fn prices_follow_reference_figures_and_index_three_percent() {
         let expected = (a.0 * 103 + 50) / 100;
         assert!((b.0 - expected).abs() <= 1, "{code}: {a:?} → {b:?}");
     }
-    // REFERENCE.md §3: kontanthjælp 11,944 kr in 2023 → 12,302.32 kr in 2024.
+    // docs/reference.md: kontanthjælp 11,944 kr in 2023 → 12,302.32 kr in 2024.
     assert_eq!(p("KTH", 2024), Ore(1_230_232));
     assert_eq!(p("FTP", 2024), Ore::from_kroner(20_370));
     // § 108 at ≈ 2,355 kr a day in 2019, five years on: 2,355 × 1.03⁵ ≈ 2,730 kr.
@@ -426,7 +426,7 @@ fn postings_book_transfers_to_persons_and_lump_the_rest_at_activity_times_overhe
         );
     }
     assert!(refunds.0 >= 5 && refunds.1 >= 5, "refunds {refunds:?}");
-    // A full month of kontanthjælp at the single or the provider rate of REFERENCE.md §3
+    // A full month of kontanthjælp at the single or the provider rate of docs/reference.md
     // (11,944 / 15,874 kr in 2023), rolled forward twice by 3 % to the øre.
     let kth_2025 = [Ore(1_267_139), Ore(1_684_073)];
     let full_months = m
