@@ -1,6 +1,7 @@
 //! Complexity: how many departments and services a citizen (or family) has at the same time
 //! (docs/domain.md, "Complexity": 2 and 3 departments at once, at least 7–8 concurrent services).
 
+use crate::disclosure::{Cell, protect_interval, publish, safe_tails, withheld};
 use crate::metrics::UnitMetrics;
 use tvaers_core::Ore;
 
@@ -61,4 +62,75 @@ pub fn complexity(m: &UnitMetrics) -> Complexity {
         }
     }
     c
+}
+
+/// A group of citizens (or families) in the complexity tables.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupRow {
+    pub units: u64,
+    pub cost: Ore,
+    pub mean_services: Option<f64>,
+    pub mean_contacts: Option<f64>,
+}
+
+impl GroupRow {
+    fn of(g: &Group) -> GroupRow {
+        let mean = |s: u64| (g.units > 0).then(|| s as f64 / g.units as f64);
+        GroupRow {
+            units: g.units,
+            cost: g.cost,
+            mean_services: mean(g.services),
+            mean_contacts: mean(g.contacts),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ComplexityTable {
+    /// By max concurrent departments 0, 1, 2, 3, 4+.
+    pub distribution: Vec<Cell<GroupRow>>,
+    /// (threshold, row) for ≥ 2, ≥ 3, ≥ 4 concurrent departments.
+    pub departments_at_least: Vec<(u8, Cell<GroupRow>)>,
+    /// ≥ 7 concurrent services.
+    pub services_7plus: Cell<GroupRow>,
+}
+
+/// Returns the table and whether its margin (population and total cost) may be published.
+///
+/// The buckets count units that add up to the published population, so they get
+/// [`protect_interval`]: with mere [`protect_margin`] two hidden 1-unit buckets (known sum 2) or
+/// a "<5" beside a "—" (≥ 5) could be worked out. A hidden bucket hides its cost with it.
+pub(crate) fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
+    let raw = complexity(m);
+    let mut distribution: Vec<Cell<GroupRow>> = raw
+        .distribution
+        .iter()
+        .map(|g| publish(g.units, GroupRow::of(g)))
+        .collect();
+    let margin_ok = protect_interval(&mut distribution);
+    let tails: Vec<usize> = DEPARTMENT_THRESHOLDS.iter().map(|&t| t as usize).collect();
+    let tail_ok = safe_tails(&distribution, &tails);
+    debug_assert_eq!(distribution.len(), BUCKETS);
+    let departments_at_least = DEPARTMENT_THRESHOLDS
+        .iter()
+        .zip(&raw.departments_at_least)
+        .zip(&tail_ok)
+        .map(|((&t, g), &fine)| {
+            let cell = if fine {
+                publish(g.units, GroupRow::of(g))
+            } else {
+                withheld(g.units)
+            };
+            (t, cell)
+        })
+        .collect();
+    let services_7plus = publish(raw.services_7plus.units, GroupRow::of(&raw.services_7plus));
+    (
+        ComplexityTable {
+            distribution,
+            departments_at_least,
+            services_7plus,
+        },
+        margin_ok,
+    )
 }

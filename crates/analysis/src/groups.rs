@@ -395,7 +395,7 @@ fn published(cells: &[Cell<u64>]) -> Vec<Option<u64>> {
 fn base_populations(metrics: &Metrics) -> Vec<(Vec<PersonIx>, u64)> {
     let mut out = Vec::new();
     for (units, families) in [(&metrics.citizens, false), (&metrics.families, true)] {
-        let (table, _) = crate::summary::complexity_table(units);
+        let (table, _) = crate::complexity::complexity_table(units);
         let members = |pred: &dyn Fn(usize) -> bool| -> (Vec<PersonIx>, u64) {
             let mut v = Vec::new();
             for i in (0..units.len()).filter(|&i| pred(i)) {

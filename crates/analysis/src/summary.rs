@@ -2,15 +2,15 @@
 //! is a [`Cell`] that has passed [`crate::disclosure`]. Writers see only this.
 
 use crate::allocation::{Allocation, CostCentre};
-use crate::complexity::{self, BUCKETS, DEPARTMENT_THRESHOLDS, Group};
+use crate::complexity::{BUCKETS, complexity_table};
+pub use crate::complexity::{ComplexityTable, GroupRow};
 use crate::concentration::{Concentration, TOP_KS, top_count};
 use crate::disclosure::{
-    Cell, MIN_PERSONS, derive, even_cuts, protect_interval, protect_margin, publish, safe_cuts,
-    safe_tails, withheld,
+    Cell, MIN_PERSONS, derive, even_cuts, protect_margin, publish, safe_cuts, withheld,
 };
 use crate::groups::{RuleAnalysis, summarise_rules};
 use crate::json::JsonOut;
-use crate::metrics::{Metrics, UnitMetrics};
+use crate::metrics::Metrics;
 use serde_json::{Map, Value, json};
 use tvaers_core::{Ore, Period, Pseudonymised, Register};
 use tvaers_rules::RuleSet;
@@ -69,37 +69,6 @@ pub struct ConcentrationTable {
     pub gini: Cell<Option<f64>>,
     /// Points in ascending population share, ending at (1, 1); (0, 0) is implied.
     pub lorenz: Vec<Cell<LorenzPoint>>,
-}
-
-/// A group of citizens (or families) in the complexity tables.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GroupRow {
-    pub units: u64,
-    pub cost: Ore,
-    pub mean_services: Option<f64>,
-    pub mean_contacts: Option<f64>,
-}
-
-impl GroupRow {
-    fn of(g: &Group) -> GroupRow {
-        let mean = |s: u64| (g.units > 0).then(|| s as f64 / g.units as f64);
-        GroupRow {
-            units: g.units,
-            cost: g.cost,
-            mean_services: mean(g.services),
-            mean_contacts: mean(g.contacts),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ComplexityTable {
-    /// By max concurrent departments 0, 1, 2, 3, 4+.
-    pub distribution: Vec<Cell<GroupRow>>,
-    /// (threshold, row) for ≥ 2, ≥ 3, ≥ 4 concurrent departments.
-    pub departments_at_least: Vec<(u8, Cell<GroupRow>)>,
-    /// ≥ 7 concurrent services.
-    pub services_7plus: Cell<GroupRow>,
 }
 
 #[derive(Debug, Clone)]
@@ -198,46 +167,6 @@ fn concentration_table(costs: &[Ore]) -> ConcentrationTable {
         gini: publish(n as u64, c.gini()),
         lorenz,
     }
-}
-
-/// Returns the table and whether its margin (population and total cost) may be published.
-///
-/// The buckets count units that add up to the published population, so they get
-/// [`protect_interval`]: with mere [`protect_margin`] two hidden 1-unit buckets (known sum 2) or
-/// a "<5" beside a "—" (≥ 5) could be worked out. A hidden bucket hides its cost with it.
-pub(crate) fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
-    let raw = complexity::complexity(m);
-    let mut distribution: Vec<Cell<GroupRow>> = raw
-        .distribution
-        .iter()
-        .map(|g| publish(g.units, GroupRow::of(g)))
-        .collect();
-    let margin_ok = protect_interval(&mut distribution);
-    let tails: Vec<usize> = DEPARTMENT_THRESHOLDS.iter().map(|&t| t as usize).collect();
-    let tail_ok = safe_tails(&distribution, &tails);
-    debug_assert_eq!(distribution.len(), BUCKETS);
-    let departments_at_least = DEPARTMENT_THRESHOLDS
-        .iter()
-        .zip(&raw.departments_at_least)
-        .zip(&tail_ok)
-        .map(|((&t, g), &fine)| {
-            let cell = if fine {
-                publish(g.units, GroupRow::of(g))
-            } else {
-                withheld(g.units)
-            };
-            (t, cell)
-        })
-        .collect();
-    let services_7plus = publish(raw.services_7plus.units, GroupRow::of(&raw.services_7plus));
-    (
-        ComplexityTable {
-            distribution,
-            departments_at_least,
-            services_7plus,
-        },
-        margin_ok,
-    )
 }
 
 /// Concentration, complexity and coverage, under disclosure control.

@@ -42,11 +42,22 @@ pub fn hidden_text(lang: Lang, s: Suppression) -> &'static str {
     }
 }
 
+/// Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return
+/// first) gets a leading `'`, as OWASP recommends against CSV injection: names in the tables come
+/// from the municipality's own files (rules, catalogue), and a CSV is opened by double-click.
+fn neutralise_formula(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// CSV text of a value for Danish Excel: no thousands separator, decimal comma.
 fn csv_value(lang: Lang, v: &Value) -> String {
     let dk = |x: f64, d: usize| format!("{x:.d$}").replace('.', ",");
     match v {
-        Value::Text(s) => s.clone(),
+        Value::Text(s) => neutralise_formula(s),
         Value::Int(n) => n.to_string(),
         Value::Money(o) => {
             let neg = if o.0 < 0 { "-" } else { "" };
@@ -82,7 +93,8 @@ pub fn write_csv(table: &Table, lang: Lang, path: &Path) -> Result<(), ReportErr
             path: path.to_path_buf(),
             source: std::io::Error::other(e),
         };
-        w.write_record(&table.headers).map_err(csv_err)?;
+        w.write_record(table.headers.iter().map(|h| neutralise_formula(h)))
+            .map_err(csv_err)?;
         for row in &table.rows {
             w.write_record(row.iter().map(|v| csv_value(lang, v)))
                 .map_err(csv_err)?;
@@ -128,6 +140,7 @@ pub fn write_xlsx(tables: &[Table], lang: Lang, path: &Path) -> Result<(), Repor
             for (c, v) in row.iter().enumerate() {
                 let c = c as u16;
                 match v {
+                    // A string cell is never a formula in xlsx; written as is.
                     Value::Text(s) => {
                         ws.write_string(r, c, s).map_err(x)?;
                     }
@@ -340,4 +353,31 @@ pub fn write(doc: &Document, out: &Path) -> Result<ReportFiles, ReportError> {
         xlsx,
         csv,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_text_cells_cannot_start_a_formula() {
+        for bad in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            let out = csv_value(Lang::Da, &Value::Text(bad.to_string()));
+            assert!(out.starts_with('\''), "{bad:?} written as {out:?}");
+            assert_eq!(&out[1..], bad);
+        }
+        assert_eq!(csv_value(Lang::Da, &Value::Text("Mentor".into())), "Mentor");
+        // Numbers are ours, not text: a negative amount stays a number.
+        assert_eq!(
+            csv_value(Lang::Da, &Value::Money(tvaers_core::Ore(-12_345))),
+            "-123,45"
+        );
+    }
 }
