@@ -91,7 +91,7 @@ pub use allocation::{Allocation, CostCentre, allocate, default_period};
 pub use disclosure::{Cell, MIN_PERSONS, Suppression};
 pub use groups::{RuleAnalysis, summarise_rules};
 pub use metrics::{Metrics, UnitMetrics, compute_metrics};
-pub use publish::publish;
+pub use publish::{DatasetExport, publish, publish_with};
 pub use summary::{Analysis, summarise, summarise_with_rules};
 pub use tvaers_messages::Lang;
 

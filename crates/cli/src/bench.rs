@@ -144,7 +144,7 @@ fn run_ours(
         rules,
         lang: Lang::Da,
         out: &work.join("rapport"),
-        dataset_subdir: Some("datasaet"),
+        dataset_out: Some(&work.join("datasaet")),
     };
     let outcome = tvaers_pipeline::analyse(
         &job,

@@ -179,10 +179,9 @@ pub struct AnalyseOptions<'a> {
     pub key_file: Option<&'a Path>,
     /// Rules file; `None` = the standard rules.
     pub rules: Option<&'a Path>,
+    /// Where to write the pseudonymised dataset too (never inside the report).
+    pub dataset_out: Option<&'a Path>,
 }
-
-/// The subfolder of the report that holds the pseudonymised dataset.
-const DATASET_SUBDIR: &str = "datasaet";
 
 pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
     let rules = match opts.rules {
@@ -214,7 +213,7 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
         rules: &rules,
         lang: opts.lang,
         out: opts.out,
-        dataset_subdir: Some(DATASET_SUBDIR),
+        dataset_out: opts.dataset_out,
     };
     match tvaers_pipeline::analyse(&job, &mut Spinners::new(cli_lang())) {
         Ok(outcome) => {
@@ -246,6 +245,7 @@ pub fn demo(out: &Path, citizens: u32, seed: u64, lang: Lang) -> Result<ExitCode
         profile: None,
         key_file: None,
         rules: None,
+        dataset_out: None,
     })?;
     if code == ExitCode::SUCCESS {
         let abs = std::path::absolute(report.join("index.html"))?;

@@ -82,6 +82,10 @@ enum Command {
         /// Rules file with target groups and overlap/conflict rules (default: the standard rules).
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Also write the pseudonymised dataset (microdata, not for sharing) to this folder,
+        /// which must lie outside the report folder.
+        #[arg(long)]
+        dataset_out: Option<PathBuf>,
     },
     /// Generate a 42,000-citizen municipality, analyse it and print where the report is.
     Demo {
@@ -159,6 +163,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             profile,
             key_file,
             rules,
+            dataset_out,
         } => commands::analyse(&commands::AnalyseOptions {
             input: &input,
             out: &out,
@@ -168,6 +173,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             profile: profile.as_deref(),
             key_file: key_file.as_deref(),
             rules: rules.as_deref(),
+            dataset_out: dataset_out.as_deref(),
         }),
         Command::Demo {
             out,

@@ -13,7 +13,7 @@
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
-use tvaers_analysis::{Allocation, Analysis};
+use tvaers_analysis::{Allocation, Analysis, DatasetExport};
 use tvaers_core::{NaiveDate, Period, Pseudonymised, Register};
 use tvaers_ingest::dataset::{self, DatasetError};
 use tvaers_ingest::{ImportErrors, Profile, PseudonymKey, StagedDir, StagedError};
@@ -109,8 +109,9 @@ pub struct Job<'a> {
     pub lang: Lang,
     /// The report folder, replaced all-or-nothing.
     pub out: &'a Path,
-    /// Also write the pseudonymised dataset into this subfolder of `out`.
-    pub dataset_subdir: Option<&'a str>,
+    /// Also write the pseudonymised dataset (microdata) into this folder, which must lie apart
+    /// from `out`: whoever shares the report must not share the dataset with it.
+    pub dataset_out: Option<&'a Path>,
 }
 
 /// What one run produced.
@@ -136,11 +137,25 @@ pub enum PipelineError {
     Output(#[from] StagedError),
     #[error(transparent)]
     Report(#[from] ReportError),
-    #[error("cannot write {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The dataset folder and the report folder overlap.
+    #[error("the dataset folder {dataset} and the report folder {report} must lie apart")]
+    Overlap { dataset: PathBuf, report: PathBuf },
+}
+
+/// Refuses a dataset folder that is, contains or lies inside the report folder.
+fn apart(dataset: &Path, report: &Path) -> Result<(), PipelineError> {
+    let (d, r) = (absolute(dataset), absolute(report));
+    if d.starts_with(&r) || r.starts_with(&d) {
+        return Err(PipelineError::Overlap {
+            dataset: dataset.to_path_buf(),
+            report: report.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// The pseudonymised register of `source`.
@@ -198,25 +213,26 @@ pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, Pi
     let register = load(&job.source, progress)?;
     let period = period(&register, job.from, job.to)?;
     let (allocation, analysis) = summarise(&register, period, job.rules, progress);
+    if let Some(dir) = job.dataset_out {
+        apart(dir, job.out)?;
+        let staged = StagedDir::begin(dir)?;
+        step(progress, Stage::WriteDataset, || {
+            let manifest = dataset::Manifest::new(&register, "analyse", "-", "-");
+            dataset::write(&register, staged.path(), &manifest)
+        })?;
+        staged.commit()?;
+    }
+    let export = match job.dataset_out {
+        Some(_) => DatasetExport::Written,
+        None => DatasetExport::NotWritten,
+    };
     let staged = StagedDir::begin(job.out)?;
     let files = step(progress, Stage::WriteReport, || {
         tvaers_report::write(
-            &tvaers_analysis::publish(&analysis, job.lang),
+            &tvaers_analysis::publish_with(&analysis, job.lang, export),
             staged.path(),
         )
     })?;
-    if let Some(sub) = job.dataset_subdir {
-        step(progress, Stage::WriteDataset, || {
-            let dir = staged.path().join(sub);
-            std::fs::create_dir_all(&dir).map_err(|source| PipelineError::Io {
-                path: dir.clone(),
-                source,
-            })?;
-            let manifest = dataset::Manifest::new(&register, "analyse", "-", "-");
-            dataset::write(&register, &dir, &manifest)?;
-            Ok::<_, PipelineError>(())
-        })?;
-    }
     staged.commit()?;
     // The files now live in `out`, not in the staging folder they were written to.
     let moved = |p: &Path| {

@@ -12,8 +12,21 @@ use crate::summary::Analysis;
 use tvaers_messages::{self as msg, Key, Lang};
 use tvaers_report::{Block, Document, Section};
 
-/// The published document of an analysis in `lang`.
+/// Whether the run that publishes also wrote the pseudonymised dataset (to a folder of its own,
+/// never inside the report): the report says so, since the dataset is microdata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatasetExport {
+    NotWritten,
+    Written,
+}
+
+/// The published document of an analysis in `lang`, written without a dataset.
 pub fn publish(a: &Analysis, lang: Lang) -> Document {
+    publish_with(a, lang, DatasetExport::NotWritten)
+}
+
+/// The published document of an analysis in `lang`, saying whether a dataset was written.
+pub fn publish_with(a: &Analysis, lang: Lang, dataset: DatasetExport) -> Document {
     let t = |k| msg::t(lang, k).to_string();
     let overview_tables = overview::tables(a, lang);
     let mut sections = overview::sections(a, lang, &overview_tables);
@@ -42,7 +55,14 @@ pub fn publish(a: &Analysis, lang: Lang) -> Document {
         ]);
         disclosure.push(Key::disclosure_rules);
     }
-    disclosure.extend([Key::note_suppression, Key::disclosure_files]);
+    disclosure.extend([
+        Key::note_suppression,
+        Key::disclosure_files,
+        match dataset {
+            DatasetExport::NotWritten => Key::dataset_not_written,
+            DatasetExport::Written => Key::dataset_written,
+        },
+    ]);
     let paragraphs = |keys: Vec<Key>| keys.into_iter().map(|k| Block::Paragraph(t(k))).collect();
     sections.push(Section {
         heading: t(Key::section_method),
