@@ -36,8 +36,9 @@ fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    b.iter()
-        .try_fold(0u32, |acc, d| acc.checked_mul(10)?.checked_add(u32::from(d - b'0')))
+    b.iter().try_fold(0u32, |acc, d| {
+        acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
 }
 
 /// An amount in kroner with at most two decimals. Thousands separators (the other of `.`/`,`)
@@ -140,7 +141,11 @@ mod tests {
         assert_eq!(parse_year("4294967296"), None, "2^32 would wrap to 0");
         assert_eq!(parse_year("4294967295"), None, "u32::MAX is no year either");
         assert_eq!(parse_year("99999999999999999999"), None);
-        assert_eq!(parse_year("00002025"), Some(2025), "leading zeros still read");
+        assert_eq!(
+            parse_year("00002025"),
+            Some(2025),
+            "leading zeros still read"
+        );
     }
 
     #[test]

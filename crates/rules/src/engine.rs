@@ -148,10 +148,7 @@ struct CCond {
 
 enum CShape {
     Person(CCond),
-    Family {
-        members: Vec<CCond>,
-        distinct: bool,
-    },
+    Family { members: Vec<CCond>, distinct: bool },
     Sequence(CSequence),
 }
 
