@@ -16,7 +16,10 @@
 //! 32-hex pseudonyms and differ between persons, families and contacts.
 //! Used by the unit tests and, through `#[path]`, by the integration tests.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "compiled into the unit tests and, through `#[path]`, into every integration-test binary; each uses only part of it"
+)]
 
 use std::collections::HashMap;
 use tvaers_core::{

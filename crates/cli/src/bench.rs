@@ -368,15 +368,33 @@ pub fn run(
 }
 
 /// Peak resident memory of the largest waited-for child process.
+#[cfg(unix)]
+#[allow(
+    unsafe_code,
+    reason = "getrusage(2) has no safe wrapper; the workspace's only unsafe code"
+)]
 fn children_peak_mib() -> f64 {
-    // SAFETY: getrusage only writes into the struct we pass.
+    // SAFETY: `rusage` is plain data (all-zero is a valid value) and getrusage only writes into
+    // the struct we pass.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
     if rc == 0 {
-        ru.ru_maxrss as f64 / 1024.0
+        // Kibibytes on Linux; macOS reports bytes, hence the scale.
+        let kib = if cfg!(target_os = "macos") {
+            ru.ru_maxrss as f64 / 1024.0
+        } else {
+            ru.ru_maxrss as f64
+        };
+        kib / 1024.0
     } else {
         f64::NAN
     }
+}
+
+/// Not measured on this platform (reported as NaN, like a failed getrusage).
+#[cfg(not(unix))]
+fn children_peak_mib() -> f64 {
+    f64::NAN
 }
 
 /// Members per rule and the frequent combinations, compared with the peer's SQL.

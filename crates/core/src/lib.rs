@@ -8,6 +8,8 @@
 //! generic over its [`Identity`], so a function written for the statistics purpose takes
 //! `Register<Pseudonymised>` and cannot be handed identified data by mistake.
 
+#![forbid(unsafe_code)]
+
 pub mod account;
 pub mod cpr;
 pub mod department;

@@ -68,7 +68,8 @@ fn fmix64(mut k: u64) -> u64 {
 pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 pub(crate) type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 
-/// A CPR number's ten digits as one integer: a cheaper key than the bytes.
+/// A CPR number's ten digits as one integer: a cheaper key than the bytes. Cannot overflow: the
+/// digits come from a parsed `Cpr` (ten ASCII digits, so at most 9,999,999,999 < 2^34).
 #[inline]
 pub(crate) fn cpr_key(digits: &[u8; 10]) -> u64 {
     digits

@@ -27,6 +27,8 @@
 //! open-addressing index (one cache miss per lookup), services and contact persons through
 //! tables with a fast non-cryptographic hash, contact persons interned.
 
+#![forbid(unsafe_code)]
+
 pub mod dataset;
 mod error;
 mod fasthash;

@@ -7,7 +7,8 @@
 //! unrelated pseudonyms. Birth dates become birth years; CPR numbers, family keys and employee
 //! ids do not survive.
 //!
-//! The key lives in a file outside the dataset (hex, mode 0600, created on first use). The
+//! The key lives in a file outside the dataset (hex, mode 0600 on Unix, created on first use;
+//! elsewhere the file gets the directory's default access rights). The
 //! same key gives the same pseudonyms, so two imports can be compared; without it a pseudonym
 //! can be neither reversed nor recomputed from a CPR number. The crate deliberately offers no
 //! public "pseudonym of this CPR number" function: the statistics side must not be usable to
@@ -16,7 +17,8 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use tvaers_core::{
@@ -65,7 +67,7 @@ impl PseudonymKey {
         random_bytes()
             .map(PseudonymKey)
             .map_err(|source| KeyError::Io {
-                path: PathBuf::from("/dev/urandom"),
+                path: PathBuf::from("(the operating system's random source)"),
                 source,
             })
     }
@@ -90,12 +92,14 @@ impl PseudonymKey {
                 dataset: parent.to_path_buf(),
             });
         }
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Readable by the owner only from the first byte on. Other platforms have no mode bits;
+        // there the file inherits the directory's access rights (keep the key in a private
+        // directory).
+        #[cfg(unix)]
+        options.mode(0o600);
+        match options.open(path) {
             Ok(mut f) => {
                 let key = PseudonymKey(random_bytes().map_err(io)?);
                 f.write_all(format!("{}\n", hex::encode(key.0)).as_bytes())
@@ -127,12 +131,23 @@ impl PseudonymKey {
             source,
         };
         let meta = std::fs::metadata(path).map_err(io)?;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(KeyError::TooOpen {
-                path: path.to_path_buf(),
-                mode,
-            });
+        #[cfg(unix)]
+        {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(KeyError::TooOpen {
+                    path: path.to_path_buf(),
+                    mode,
+                });
+            }
+        }
+        // No mode bits to check elsewhere; the key must still be a file.
+        #[cfg(not(unix))]
+        if !meta.is_file() {
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a file",
+            )));
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
         let malformed = |message: String| KeyError::Malformed {
@@ -199,9 +214,10 @@ fn resolve(p: &Path) -> PathBuf {
     abs
 }
 
+/// 32 bytes from the operating system's random source (getrandom(2), BCryptGenRandom, …).
 fn random_bytes() -> std::io::Result<[u8; 32]> {
     let mut out = [0u8; 32];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut out)?;
+    getrandom::fill(&mut out).map_err(std::io::Error::other)?;
     Ok(out)
 }
 
@@ -322,8 +338,11 @@ mod tests {
         let path = dir.path().join("tvaers.key");
         let (k1, created) = PseudonymKey::load_or_create(&path).unwrap();
         assert!(created);
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
+        #[cfg(unix)]
+        {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.trim().len(), 64);
         let (k2, created) = PseudonymKey::load_or_create(&path).unwrap();
@@ -343,13 +362,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let open = dir.path().join("open.key");
         std::fs::write(&open, "00".repeat(32)).unwrap();
-        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(matches!(
-            PseudonymKey::load_or_create(&open),
-            Err(KeyError::TooOpen { mode: 0o644, .. })
-        ));
+        #[cfg(unix)]
+        {
+            std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(matches!(
+                PseudonymKey::load_or_create(&open),
+                Err(KeyError::TooOpen { mode: 0o644, .. })
+            ));
+        }
         let short = dir.path().join("short.key");
         std::fs::write(&short, "abcd").unwrap();
+        #[cfg(unix)]
         std::fs::set_permissions(&short, std::fs::Permissions::from_mode(0o600)).unwrap();
         let e = PseudonymKey::load_or_create(&short).unwrap_err();
         assert!(matches!(e, KeyError::Malformed { .. }), "{e}");

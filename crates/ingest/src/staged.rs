@@ -2,11 +2,17 @@
 //!
 //! [`StagedDir::begin`] makes a hidden sibling `.<name>.staging-<random>` of the destination;
 //! everything is written there. [`StagedDir::commit`] fsyncs every file and directory in it and
-//! then swaps it in with one rename: on Linux `renameat2(RENAME_EXCHANGE)` when the destination
-//! exists (after which the staging name holds the old directory, which is deleted), a plain
-//! `rename` when it does not. Dropping a `StagedDir` without committing deletes the staging
-//! directory. At every instant the destination is either entirely the old directory or entirely
+//! then swaps it in: on Linux with one `renameat2(RENAME_EXCHANGE)` when the destination exists
+//! (after which the staging name holds the old directory, which is deleted), a plain `rename`
+//! when it does not. Dropping a `StagedDir` without committing deletes the staging directory.
+//! On Linux, at every instant the destination is either entirely the old directory or entirely
 //! the new one; a crash can at worst leave a hidden staging directory behind.
+//!
+//! Elsewhere (and on Linux filesystems without `RENAME_EXCHANGE`) there is no atomic exchange
+//! of two directories, so the swap is three renames: old aside, new in, old to the staging
+//! name. The destination is then never half-written, but it is absent between the first two
+//! renames; a crash there leaves the complete old directory under a hidden `.….old` name, and
+//! a failed second rename puts it back.
 //!
 //! Every directory written this way holds an empty marker file [`MARKER`]. An existing
 //! destination is replaced only if it is empty or carries the marker, so that `--out ~/Documents`
@@ -171,12 +177,17 @@ fn replace(staging: &Path, target: &Path) -> Result<(), StagedError> {
     replace_by_two_renames(staging, target)
 }
 
-/// Not atomic: between the two renames the target is absent (never half-written). Leaves the
-/// old directory at `staging`, as the exchange does.
+/// The portable exchange. Not atomic: between the first two renames the target is absent
+/// (never half-written); if the new directory cannot be moved in, the old one is moved back.
+/// Leaves the old directory at `staging`, as the exchange does.
 fn replace_by_two_renames(staging: &Path, target: &Path) -> Result<(), StagedError> {
     let aside = staging.with_extension("old");
     std::fs::rename(target, &aside).map_err(io("rename", target))?;
-    std::fs::rename(staging, target).map_err(io("rename", staging))?;
+    if let Err(e) = std::fs::rename(staging, target) {
+        // Best effort: the error reported is the one that stopped the swap.
+        let _ = std::fs::rename(&aside, target);
+        return Err(io("rename", staging)(e));
+    }
     std::fs::rename(&aside, staging).map_err(io("rename", &aside))
 }
 
@@ -323,5 +334,16 @@ mod tests {
         replace_by_two_renames(&a, &b).unwrap();
         assert!(b.join("new").exists());
         assert!(a.join("old").exists());
+    }
+
+    #[test]
+    fn fallback_swap_puts_the_old_directory_back_when_the_new_cannot_move_in() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (gone, b) = (tmp.path().join(".x.staging-2"), tmp.path().join("x"));
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(b.join("old"), "").unwrap();
+        assert!(replace_by_two_renames(&gone, &b).is_err());
+        assert!(b.join("old").exists(), "the old directory is back in place");
+        assert!(hidden_entries(tmp.path()).is_empty());
     }
 }

@@ -12,7 +12,7 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
         let y = digits(&b[0..4])?;
         let m = digits(&b[5..7])?;
         let d = digits(&b[8..10])?;
-        return NaiveDate::from_ymd_opt(y as i32, m, d);
+        return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
     }
     let sep = *b.iter().find(|c| matches!(c, b'-' | b'.' | b'/'))?;
     let mut parts = text.split(sep as char);
@@ -24,17 +24,21 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::from_ymd_opt(
-        digits(y.as_bytes())? as i32,
+        i32::try_from(digits(y.as_bytes())?).ok()?,
         digits(m.as_bytes())?,
         digits(d.as_bytes())?,
     )
 }
 
+/// Decimal digits only, as a `u32`; `None` if the value does not fit (never wrapped: a year of
+/// `4294969296` is an error, not 2000).
 fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(b.iter().fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32))
+    b.iter().try_fold(0u32, |acc, d| {
+        acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
 }
 
 /// An amount in kroner with at most two decimals. Thousands separators (the other of `.`/`,`)
@@ -60,7 +64,8 @@ pub(crate) fn parse_amount(text: &str, decimal: char) -> Option<Ore> {
 /// A year 1900–2100.
 pub(crate) fn parse_year(text: &str) -> Option<i32> {
     let y = digits(text.as_bytes())?;
-    (1900..=2100).contains(&y).then_some(y as i32)
+    let y = i32::try_from(y).ok()?;
+    (1900..=2100).contains(&y).then_some(y)
 }
 
 /// A CPR value from a column read as a native integer lost its leading zero (`0101801235` →
@@ -127,6 +132,57 @@ mod tests {
         assert_eq!(parse_year("1899"), None);
         assert_eq!(parse_year("2101"), None);
         assert_eq!(parse_year("20x5"), None);
+    }
+
+    #[test]
+    fn year_that_overflows_u32_is_refused() {
+        // 4294969296 = 2^32 + 2000: wrapping arithmetic read it as 2000.
+        assert_eq!(parse_year("4294969296"), None);
+        assert_eq!(parse_year("4294967296"), None, "2^32 would wrap to 0");
+        assert_eq!(parse_year("4294967295"), None, "u32::MAX is no year either");
+        assert_eq!(parse_year("99999999999999999999"), None);
+        assert_eq!(
+            parse_year("00002025"),
+            Some(2025),
+            "leading zeros still read"
+        );
+    }
+
+    #[test]
+    fn digit_runs_beyond_u32_are_refused_not_wrapped() {
+        assert_eq!(digits(b"4294967295"), Some(u32::MAX));
+        assert_eq!(digits(b"4294967296"), None);
+        assert_eq!(digits(b"4294969296"), None);
+        assert_eq!(digits(b"18446744073709551616"), None);
+        assert_eq!(digits(b""), None);
+    }
+
+    #[test]
+    fn date_parts_beyond_u32_are_refused() {
+        // Every date part has a maximum width (4, 2, 2), so the shape checks refuse these before
+        // any arithmetic; a guard should those checks ever be relaxed.
+        assert_eq!(parse_date("01-03-2024"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("4294967297-03-2024"), None);
+        assert_eq!(parse_date("01.4294967299.2024"), None);
+    }
+
+    #[test]
+    fn amounts_beyond_i64_ore_are_refused() {
+        // i64::MAX øre = 92.233.720.368.547.758,07 kr.
+        assert_eq!(
+            parse_amount("92233720368547758,07", ','),
+            Some(Ore(i64::MAX))
+        );
+        assert_eq!(
+            parse_amount("-92233720368547758,07", ','),
+            Some(Ore(-i64::MAX))
+        );
+        assert_eq!(parse_amount("92233720368547758,08", ','), None);
+        assert_eq!(parse_amount("92.233.720.368.547.758,08", ','), None);
+        assert_eq!(parse_amount("92233720368547759", ','), None);
+        assert_eq!(parse_amount("-92233720368547759,00", ','), None);
+        assert_eq!(parse_amount("99999999999999999999999", '.'), None);
+        assert_eq!(parse_amount("184467440737095516,16", ','), None);
     }
 
     #[test]

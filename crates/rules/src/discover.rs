@@ -8,7 +8,8 @@
 //!    form a frequent set, since support can only fall as a set grows.
 //! 3. A last pass collects the members of every frequent set, for cost and profiles.
 //!
-//! Sets are packed into a `u128` key, 16 bits per service, so counting hashes integers.
+//! Sets are packed into a `u128` key, 16 bits per service (32 bits, and so at most four
+//! services, for a catalogue of 65,535 services or more), so counting hashes integers.
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -18,7 +19,8 @@ use tvaers_core::{
     Department, Ore, Period, PersonIx, PersonSpells, Pseudonymised, Register, ServiceIx,
 };
 
-/// Largest set size discovery looks for (a `u128` key holds eight 16-bit services).
+/// Largest set size discovery looks for (a `u128` key holds eight 16-bit services; for a
+/// catalogue of 65,535 services or more, four 32-bit ones).
 pub const MAX_COMBINATION_SIZE: usize = 8;
 
 /// A set of services that enough citizens receive on the same day.
@@ -63,18 +65,54 @@ type KeyBuild = BuildHasherDefault<KeyHasher>;
 type KeyMap<V> = HashMap<u128, V, KeyBuild>;
 type KeySet = HashSet<u128, KeyBuild>;
 
-fn push_item(key: u128, service: u16) -> u128 {
-    (key << 16) | (service as u128 + 1)
+/// How services are packed into a key: `bits` per service, each stored as index + 1 so that 0
+/// ends the set.
+#[derive(Clone, Copy)]
+struct Packing {
+    bits: u32,
 }
 
-fn unpack(mut key: u128) -> Vec<ServiceIx> {
-    let mut v = Vec::new();
-    while key != 0 {
-        v.push(ServiceIx((key & 0xffff) as u32 - 1));
-        key >>= 16;
+impl Packing {
+    /// 16 bits while every index + 1 fits, else 32; `None` beyond `u32` indices.
+    fn for_catalogue(services: usize) -> Option<Packing> {
+        if services < usize::from(u16::MAX) {
+            Some(Packing { bits: 16 })
+        } else if u32::try_from(services).is_ok() {
+            Some(Packing { bits: 32 })
+        } else {
+            None
+        }
     }
-    v.reverse();
-    v
+
+    /// Services a key holds.
+    fn capacity(self) -> usize {
+        (u128::BITS / self.bits) as usize
+    }
+
+    fn push(self, key: u128, service: Item) -> u128 {
+        (key << self.bits) | (u128::from(service) + 1)
+    }
+
+    fn unpack(self, mut key: u128) -> Vec<ServiceIx> {
+        let mask = (1u128 << self.bits) - 1;
+        let mut v = Vec::new();
+        while key != 0 {
+            // Every slot holds index + 1 ≤ u32::MAX (see `for_catalogue`).
+            v.push(ServiceIx(((key & mask) as u32).saturating_sub(1)));
+            key >>= self.bits;
+        }
+        v.reverse();
+        v
+    }
+}
+
+/// A service index in the baskets.
+type Item = u32;
+
+/// The frequent sets found so far, with how their keys are packed.
+struct Frequent {
+    keys: KeySet,
+    packing: Packing,
 }
 
 /// Maximal concurrent service sets of a block of citizens, flat.
@@ -85,7 +123,7 @@ struct Baskets {
     person_sets: Vec<u32>,
     /// `set_items[s]..set_items[s+1]`: the services (ascending) of set `s`.
     set_items: Vec<u32>,
-    items: Vec<u16>,
+    items: Vec<Item>,
 }
 
 impl Baskets {
@@ -101,14 +139,14 @@ impl Baskets {
         self.persons.len()
     }
 
-    fn sets(&self, i: usize) -> impl Iterator<Item = &[u16]> {
+    fn sets(&self, i: usize) -> impl Iterator<Item = &[Item]> {
         (self.person_sets[i]..self.person_sets[i + 1]).map(|s| {
             &self.items
                 [self.set_items[s as usize] as usize..self.set_items[s as usize + 1] as usize]
         })
     }
 
-    fn push_person(&mut self, person: u32, sets: &[Vec<u16>]) {
+    fn push_person(&mut self, person: u32, sets: &[Vec<Item>]) {
         if sets.is_empty() {
             return;
         }
@@ -121,7 +159,7 @@ impl Baskets {
     }
 }
 
-fn is_subset(small: &[u16], big: &[u16]) -> bool {
+fn is_subset(small: &[Item], big: &[Item]) -> bool {
     let mut j = 0;
     for &x in small {
         while j < big.len() && big[j] < x {
@@ -136,9 +174,9 @@ fn is_subset(small: &[u16], big: &[u16]) -> bool {
 }
 
 /// Keeps the sets that are no subset of another (input: distinct sorted sets).
-fn maximal(mut sets: Vec<Vec<u16>>) -> Vec<Vec<u16>> {
+fn maximal(mut sets: Vec<Vec<Item>>) -> Vec<Vec<Item>> {
     sets.sort_unstable_by_key(|s| std::cmp::Reverse(s.len()));
-    let mut kept: Vec<Vec<u16>> = Vec::with_capacity(sets.len());
+    let mut kept: Vec<Vec<Item>> = Vec::with_capacity(sets.len());
     for s in sets {
         if !kept.iter().any(|k| is_subset(&s, k)) {
             kept.push(s);
@@ -151,11 +189,11 @@ fn maximal(mut sets: Vec<Vec<u16>>) -> Vec<Vec<u16>> {
 const CHUNK: usize = 8192;
 
 /// The service sets (size ≥ 2) that at least `min_support` citizens receive on some common day
-/// of `period`, up to `max_size` services (at most [`MAX_COMBINATION_SIZE`]), ranked by the
-/// members' total `cost` (one entry per person, indexed by [`PersonIx`]), then by support.
+/// of `period`, up to `max_size` services (at most [`MAX_COMBINATION_SIZE`]; at most four for a
+/// catalogue of 65,535 services or more), ranked by the members' total `cost` (one entry per
+/// person, indexed by [`PersonIx`]), then by support.
 ///
-/// Panics if `cost` does not have one entry per person or the catalogue has 65,535 or more
-/// services.
+/// Panics if `cost` does not have one entry per person (a caller's mistake, not the data's).
 pub fn discover_combinations(
     reg: &Register<Pseudonymised>,
     period: Period,
@@ -164,12 +202,12 @@ pub fn discover_combinations(
     max_size: usize,
 ) -> Vec<Combination> {
     assert_eq!(cost.len(), reg.persons.len(), "one cost per person");
-    assert!(
-        reg.catalogue.len() < u16::MAX as usize,
-        "discovery packs service indices in 16 bits"
-    );
+    // Service indices are `u32`, so every catalogue a register can address has a packing.
+    let Some(packing) = Packing::for_catalogue(reg.catalogue.len()) else {
+        return Vec::new();
+    };
     let min_support = min_support.max(1);
-    let max_size = max_size.min(MAX_COMBINATION_SIZE);
+    let max_size = max_size.min(MAX_COMBINATION_SIZE).min(packing.capacity());
     if max_size < 2 {
         return Vec::new();
     }
@@ -182,9 +220,9 @@ pub fn discover_combinations(
         .into_par_iter()
         .map(|chunk| {
             let mut b = Baskets::new();
-            let mut events: Vec<(i32, u16, i32)> = Vec::new();
-            let mut active: Vec<(u16, u32)> = Vec::new();
-            let mut found: Vec<Vec<u16>> = Vec::new();
+            let mut events: Vec<(i32, Item, i32)> = Vec::new();
+            let mut active: Vec<(Item, u32)> = Vec::new();
+            let mut found: Vec<Vec<Item>> = Vec::new();
             for p in chunk * CHUNK..((chunk + 1) * CHUNK).min(persons) {
                 let spells = index.of(PersonIx(p as u32));
                 if spells.len() < 2 {
@@ -194,7 +232,7 @@ pub fn discover_combinations(
                 for &s in spells {
                     let sp = &reg.spells[s as usize];
                     if let Some(seg) = period.intersect(sp.start, sp.end) {
-                        let svc = sp.service.0 as u16;
+                        let svc: Item = sp.service.0;
                         events.push((seg.from().num_days_from_ce(), svc, 1));
                         events.push((seg.to().num_days_from_ce() + 1, svc, -1));
                     }
@@ -225,7 +263,7 @@ pub fn discover_combinations(
                         }
                     }
                     if active.len() >= 2 {
-                        let mut set: Vec<u16> = active.iter().map(|(s, _)| *s).collect();
+                        let mut set: Vec<Item> = active.iter().map(|(s, _)| *s).collect();
                         set.sort_unstable();
                         if !found.contains(&set) {
                             found.push(set);
@@ -246,7 +284,7 @@ pub fn discover_combinations(
         .par_iter()
         .map(|b| {
             let mut counts = vec![0u32; nserv];
-            let mut seen: Vec<u16> = Vec::new();
+            let mut seen: Vec<Item> = Vec::new();
             for i in 0..b.len() {
                 seen.clear();
                 for s in b.sets(i) {
@@ -277,11 +315,11 @@ pub fn discover_combinations(
         .into_par_iter()
         .map(|b| {
             let mut out = Baskets::new();
-            let mut sets: Vec<Vec<u16>> = Vec::new();
+            let mut sets: Vec<Vec<Item>> = Vec::new();
             for i in 0..b.len() {
                 sets.clear();
                 for s in b.sets(i) {
-                    let f: Vec<u16> = s
+                    let f: Vec<Item> = s
                         .iter()
                         .copied()
                         .filter(|&x| frequent_item[x as usize])
@@ -298,7 +336,10 @@ pub fn discover_combinations(
         .collect();
 
     // 3. Level by level. `frequent` holds every frequent set of size ≥ 2 found so far.
-    let mut frequent: KeySet = KeySet::default();
+    let mut frequent = Frequent {
+        keys: KeySet::default(),
+        packing,
+    };
     for k in 2..=max_size {
         let counts: KeyMap<u32> = baskets
             .par_iter()
@@ -327,18 +368,18 @@ pub fn discover_combinations(
                 }
                 big
             });
-        let before = frequent.len();
-        frequent.extend(
+        let before = frequent.keys.len();
+        frequent.keys.extend(
             counts
                 .into_iter()
                 .filter(|&(_, c)| c as usize >= min_support)
                 .map(|(key, _)| key),
         );
-        if frequent.len() == before {
+        if frequent.keys.len() == before {
             break;
         }
     }
-    if frequent.is_empty() {
+    if frequent.keys.is_empty() {
         return Vec::new();
     }
 
@@ -365,7 +406,7 @@ pub fn discover_combinations(
     let mut result: Vec<Combination> = pairs
         .chunk_by(|a, b| a.0 == b.0)
         .map(|group| {
-            let services = unpack(group[0].0);
+            let services = packing.unpack(group[0].0);
             let members: Vec<PersonIx> = group.iter().map(|&(_, p)| PersonIx(p)).collect();
             let total: i64 = members.iter().map(|p| cost[p.0 as usize].0).sum();
             let n = members.len() as i64;
@@ -397,14 +438,14 @@ pub fn discover_combinations(
 }
 
 /// Appends the keys of the `k`-subsets of `set` whose every prefix of size 2..k is frequent.
-fn subsets_of_size(set: &[u16], k: usize, frequent: &KeySet, out: &mut Vec<u128>) {
+fn subsets_of_size(set: &[Item], k: usize, frequent: &Frequent, out: &mut Vec<u128>) {
     fn go(
-        set: &[u16],
+        set: &[Item],
         start: usize,
         k: usize,
         depth: usize,
         key: u128,
-        f: &KeySet,
+        f: &Frequent,
         out: &mut Vec<u128>,
     ) {
         if depth == k {
@@ -413,9 +454,9 @@ fn subsets_of_size(set: &[u16], k: usize, frequent: &KeySet, out: &mut Vec<u128>
         }
         // Leave room for the remaining picks.
         for i in start..=set.len() - (k - depth) {
-            let next = push_item(key, set[i]);
+            let next = f.packing.push(key, set[i]);
             // Prefixes of size ≥ 2 below k must be frequent already (Apriori).
-            if depth + 1 >= 2 && depth + 1 < k && !f.contains(&next) {
+            if depth + 1 >= 2 && depth + 1 < k && !f.keys.contains(&next) {
                 continue;
             }
             go(set, i + 1, k, depth + 1, next, f, out);
@@ -426,21 +467,21 @@ fn subsets_of_size(set: &[u16], k: usize, frequent: &KeySet, out: &mut Vec<u128>
 
 /// Appends the keys of all frequent subsets (size 2..=max) of `set`. Every prefix of a frequent
 /// set is frequent, so the search stops at the first infrequent prefix.
-fn frequent_subsets(set: &[u16], max: usize, frequent: &KeySet, out: &mut Vec<u128>) {
+fn frequent_subsets(set: &[Item], max: usize, frequent: &Frequent, out: &mut Vec<u128>) {
     fn go(
-        set: &[u16],
+        set: &[Item],
         start: usize,
         depth: usize,
         max: usize,
         key: u128,
-        f: &KeySet,
+        f: &Frequent,
         out: &mut Vec<u128>,
     ) {
         for i in start..set.len() {
-            let next = push_item(key, set[i]);
+            let next = f.packing.push(key, set[i]);
             let d = depth + 1;
             if d >= 2 {
-                if !f.contains(&next) {
+                if !f.keys.contains(&next) {
                     continue;
                 }
                 out.push(next);
@@ -457,6 +498,20 @@ fn frequent_subsets(set: &[u16], max: usize, frequent: &KeySet, out: &mut Vec<u1
 mod tests {
     use super::*;
 
+    const P16: Packing = Packing { bits: 16 };
+
+    fn push_item(key: u128, service: Item) -> u128 {
+        P16.push(key, service)
+    }
+
+    fn unpack(key: u128) -> Vec<ServiceIx> {
+        P16.unpack(key)
+    }
+
+    fn frequent(keys: KeySet) -> Frequent {
+        Frequent { keys, packing: P16 }
+    }
+
     #[test]
     fn keys_round_trip_and_subsets() {
         let key = push_item(push_item(push_item(0, 3), 7), 0);
@@ -469,7 +524,7 @@ mod tests {
 
     #[test]
     fn subset_enumeration_counts_binomials() {
-        let empty = KeySet::default();
+        let empty = frequent(KeySet::default());
         let mut out = Vec::new();
         subsets_of_size(&[1, 2, 3, 4, 5], 2, &empty, &mut out);
         assert_eq!(out.len(), 10); // C(5,2)
@@ -479,7 +534,28 @@ mod tests {
         assert!(out.is_empty());
         let mut f = KeySet::default();
         f.insert(push_item(push_item(0, 1), 2));
-        subsets_of_size(&[1, 2, 3, 4, 5], 3, &f, &mut out);
+        subsets_of_size(&[1, 2, 3, 4, 5], 3, &frequent(f), &mut out);
         assert_eq!(out.len(), 3); // {1,2,3}, {1,2,4}, {1,2,5}
+    }
+
+    #[test]
+    fn wide_catalogues_pack_32_bits_four_to_a_key() {
+        assert_eq!(Packing::for_catalogue(65_534).map(|p| p.bits), Some(16));
+        assert_eq!(Packing::for_catalogue(65_535).map(|p| p.bits), Some(32));
+        let p = Packing::for_catalogue(u32::MAX as usize).expect("u32 indices");
+        assert_eq!(p.capacity(), 4);
+        let top = u32::MAX - 1;
+        let key = [65_535, 65_536, 3, top]
+            .into_iter()
+            .fold(0, |k, s| p.push(k, s));
+        assert_eq!(
+            p.unpack(key),
+            vec![
+                ServiceIx(65_535),
+                ServiceIx(65_536),
+                ServiceIx(3),
+                ServiceIx(top)
+            ]
+        );
     }
 }

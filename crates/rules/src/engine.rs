@@ -148,17 +148,17 @@ struct CCond {
 
 enum CShape {
     Person(CCond),
-    Family {
-        members: Vec<CCond>,
-        distinct: bool,
-    },
-    Sequence {
-        age_min: i32,
-        age_max: i32,
-        first: Vec<bool>,
-        then: Vec<bool>,
-        within: i32,
-    },
+    Family { members: Vec<CCond>, distinct: bool },
+    Sequence(CSequence),
+}
+
+/// A sequence rule bound to the catalogue.
+struct CSequence {
+    age_min: i32,
+    age_max: i32,
+    first: Vec<bool>,
+    then: Vec<bool>,
+    within: i32,
 }
 
 struct CRule {
@@ -200,7 +200,8 @@ impl Compiled {
                 .rules
                 .iter()
                 .map(|r| CRule {
-                    min_days: r.min_days as i32,
+                    // A run longer than i32::MAX days cannot occur: such a rule matches nothing.
+                    min_days: i32::try_from(r.min_days).unwrap_or(i32::MAX),
                     shape: match &r.condition {
                         Condition::Person(c) => CShape::Person(compile_cond(c, cat)),
                         Condition::Family {
@@ -210,13 +211,14 @@ impl Compiled {
                             members: members.iter().map(|m| compile_cond(m, cat)).collect(),
                             distinct: *distinct_members,
                         },
-                        Condition::Sequence(s) => CShape::Sequence {
+                        Condition::Sequence(s) => CShape::Sequence(CSequence {
                             age_min: s.age_min.unwrap_or(i32::MIN),
                             age_max: s.age_max.unwrap_or(i32::MAX),
                             first: compile_selector(&s.first, cat),
                             then: compile_selector(&s.then, cat),
-                            within: s.within_days as i32,
-                        },
+                            // Beyond i32::MAX days is "any time later" all the same.
+                            within: i32::try_from(s.within_days).unwrap_or(i32::MAX),
+                        }),
                     },
                 })
                 .collect(),
@@ -305,18 +307,30 @@ fn age_ok(age: i32, lo: i32, hi: i32) -> bool {
     lo <= age && age <= hi
 }
 
-/// The maximal intervals on which `cond` holds for one citizen, at least `min_days` long.
-#[allow(clippy::too_many_arguments)]
-fn sweep(
-    cond: &CCond,
+/// What [`sweep`] looks for.
+#[derive(Clone, Copy)]
+struct SweepQuery<'a> {
+    cond: &'a CCond,
+    /// Shorter runs are dropped.
     min_days: i32,
+    /// Whether to fill [`Run::services`].
+    want_services: bool,
+}
+
+/// The maximal intervals on which `q.cond` holds for one citizen, at least `q.min_days` long.
+fn sweep(
+    q: SweepQuery<'_>,
     person: &Prepared,
     frame: &Frame,
     department_of: &[u32],
-    want_services: bool,
     sc: &mut SweepScratch,
     out: &mut Vec<Run>,
 ) {
+    let SweepQuery {
+        cond,
+        min_days,
+        want_services,
+    } = q;
     out.clear();
     let clips = &person.clips;
     if clips.is_empty() {
@@ -441,17 +455,14 @@ fn sweep(
 }
 
 /// Sequence rule for one citizen: each ending spell followed by a matching active spell.
-#[allow(clippy::too_many_arguments)]
-fn sequence_runs(
-    age_min: i32,
-    age_max: i32,
-    first: &[bool],
-    then: &[bool],
-    within: i32,
-    person: &Prepared,
-    frame: &Frame,
-    out: &mut Vec<Run>,
-) {
+fn sequence_runs(seq: &CSequence, person: &Prepared, frame: &Frame, out: &mut Vec<Run>) {
+    let CSequence {
+        age_min,
+        age_max,
+        ref first,
+        ref then,
+        within,
+    } = *seq;
     out.clear();
     for (i, c) in person.clips.iter().enumerate() {
         if !c.ends_in_period || !first[c.service as usize] {
@@ -461,7 +472,7 @@ fn sequence_runs(
         if !age_ok(person.ages[frame.year_index(e)], age_min, age_max) {
             continue;
         }
-        let (w_from, w_to) = (e + 1, (e + within).min(frame.to));
+        let (w_from, w_to) = (e + 1, e.saturating_add(within).min(frame.to));
         if w_from > w_to {
             continue;
         }
@@ -604,12 +615,14 @@ impl Worker {
             for m in 0..members {
                 // min_days applies to the family's common days, not to each member alone.
                 sweep(
-                    role,
-                    1,
+                    SweepQuery {
+                        cond: role,
+                        min_days: 1,
+                        want_services: false,
+                    },
                     &self.prepared[m],
                     frame,
                     &c.department_of,
-                    false,
                     &mut self.scratch,
                     &mut self.runs,
                 );
@@ -662,24 +675,18 @@ pub fn evaluate_person<I: Identity>(
         let mut runs: Vec<Run> = Vec::new();
         match &cr.shape {
             CShape::Person(cond) => sweep(
-                cond,
-                cr.min_days,
+                SweepQuery {
+                    cond,
+                    min_days: cr.min_days,
+                    want_services: true,
+                },
                 &own,
                 &frame,
                 &c.department_of,
-                true,
                 &mut w.scratch,
                 &mut runs,
             ),
-            CShape::Sequence {
-                age_min,
-                age_max,
-                first,
-                then,
-                within,
-            } => sequence_runs(
-                *age_min, *age_max, first, then, *within, &own, &frame, &mut runs,
-            ),
+            CShape::Sequence(seq) => sequence_runs(seq, &own, &frame, &mut runs),
             CShape::Family { members, distinct } => {
                 let fam = idx.families.members(idx.families.of(person));
                 let me = fam
@@ -787,31 +794,18 @@ pub fn evaluate_all_indexed(
                     for (ri, cr) in c.rules.iter().enumerate() {
                         match &cr.shape {
                             CShape::Person(cond) => sweep(
-                                cond,
-                                cr.min_days,
+                                SweepQuery {
+                                    cond,
+                                    min_days: cr.min_days,
+                                    want_services: false,
+                                },
                                 &own,
                                 &frame,
                                 &c.department_of,
-                                false,
                                 &mut w.scratch,
                                 &mut w.runs,
                             ),
-                            CShape::Sequence {
-                                age_min,
-                                age_max,
-                                first,
-                                then,
-                                within,
-                            } => sequence_runs(
-                                *age_min,
-                                *age_max,
-                                first,
-                                then,
-                                *within,
-                                &own,
-                                &frame,
-                                &mut w.runs,
-                            ),
+                            CShape::Sequence(seq) => sequence_runs(seq, &own, &frame, &mut w.runs),
                             CShape::Family { .. } => continue,
                         }
                         if !w.runs.is_empty() {

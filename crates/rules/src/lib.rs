@@ -16,6 +16,8 @@
 //! ([`tvaers_core::PersonRecord::age_in_year`]), as the pseudonymised dataset keeps only the
 //! birth year. Nothing here does I/O.
 
+#![forbid(unsafe_code)]
+
 mod discover;
 mod engine;
 mod model;

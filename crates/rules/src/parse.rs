@@ -118,6 +118,42 @@ struct RawSequence {
     then: Spanned<RawSelector>,
 }
 
+/// The selector fields of a `[[…require]]` table or a `first`/`then` table, borrowed.
+struct SelectorFields<'a> {
+    tags_any: &'a [Spanned<String>],
+    tags_all: &'a [Spanned<String>],
+    tags_none: &'a [Spanned<String>],
+    departments: &'a [Spanned<String>],
+    departments_none: &'a [Spanned<String>],
+    kind: &'a Option<Spanned<String>>,
+}
+
+impl<'a> From<&'a RawSelector> for SelectorFields<'a> {
+    fn from(r: &'a RawSelector) -> Self {
+        SelectorFields {
+            tags_any: &r.tags_any,
+            tags_all: &r.tags_all,
+            tags_none: &r.tags_none,
+            departments: &r.departments,
+            departments_none: &r.departments_none,
+            kind: &r.kind,
+        }
+    }
+}
+
+impl<'a> From<&'a RawRequirement> for SelectorFields<'a> {
+    fn from(r: &'a RawRequirement) -> Self {
+        SelectorFields {
+            tags_any: &r.tags_any,
+            tags_all: &r.tags_all,
+            tags_none: &r.tags_none,
+            departments: &r.departments,
+            departments_none: &r.departments_none,
+            kind: &r.kind,
+        }
+    }
+}
+
 /// Turns byte spans into line/column errors for one source text.
 struct Ctx<'a> {
     text: &'a str,
@@ -197,23 +233,14 @@ impl Ctx<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn selector(
-        &self,
-        tags_any: &[Spanned<String>],
-        tags_all: &[Spanned<String>],
-        tags_none: &[Spanned<String>],
-        departments: &[Spanned<String>],
-        departments_none: &[Spanned<String>],
-        kind: &Option<Spanned<String>>,
-    ) -> Result<Selector, RulesError> {
+    fn selector(&self, raw: SelectorFields<'_>) -> Result<Selector, RulesError> {
         Ok(Selector {
-            tags_any: self.tags(tags_any)?,
-            tags_all: self.tags(tags_all)?,
-            tags_none: self.tags(tags_none)?,
-            departments: self.departments(departments)?,
-            departments_none: self.departments(departments_none)?,
-            kind: self.kind(kind)?,
+            tags_any: self.tags(raw.tags_any)?,
+            tags_all: self.tags(raw.tags_all)?,
+            tags_none: self.tags(raw.tags_none)?,
+            departments: self.departments(raw.departments)?,
+            departments_none: self.departments(raw.departments_none)?,
+            kind: self.kind(raw.kind)?,
         })
     }
 
@@ -251,14 +278,7 @@ impl Ctx<'_> {
 
     fn requirement(&self, r: &Spanned<RawRequirement>) -> Result<Requirement, RulesError> {
         let raw = r.get_ref();
-        let selector = self.selector(
-            &raw.tags_any,
-            &raw.tags_all,
-            &raw.tags_none,
-            &raw.departments,
-            &raw.departments_none,
-            &raw.kind,
-        )?;
+        let selector = self.selector(raw.into())?;
         let count = match &raw.count {
             None => Count::Spells,
             Some(c) => Count::from_code(c.get_ref()).ok_or_else(|| {
@@ -360,14 +380,17 @@ impl Ctx<'_> {
         .iter()
         .filter(|b| **b)
         .count();
-        if shapes != 1 {
-            return Err(self.err(
-                span,
+        let shape_error = || {
+            self.err(
+                span.clone(),
                 format!(
                     "rule \"{id}\" must have exactly one of [[…require]] (one citizen), \
                      [[…member]] (a family) or [….sequence] (one service after another); it has {shapes}"
                 ),
-            ));
+            )
+        };
+        if shapes != 1 {
+            return Err(shape_error());
         }
         if let Some(d) = &r.distinct_members
             && r.member.is_none()
@@ -410,11 +433,11 @@ impl Ctx<'_> {
                 members,
                 distinct_members: r.distinct_members.as_ref().is_none_or(|d| *d.get_ref()),
             }
-        } else {
+        } else if let Some(s) = &r.sequence {
+            let s = s.get_ref();
             if let Some(m) = &r.min_days {
                 return Err(self.err(m.span(), "min_days does not apply to a sequence rule"));
             }
-            let s = r.sequence.as_ref().expect("one shape is present").get_ref();
             let (age_min, age_max) = self.ages(&r.age_min, &r.age_max)?;
             let within_days = match u32::try_from(*s.within_days.get_ref()) {
                 Ok(v) if v >= 1 => v,
@@ -425,23 +448,15 @@ impl Ctx<'_> {
                     ));
                 }
             };
-            let sel = |x: &RawSelector| {
-                self.selector(
-                    &x.tags_any,
-                    &x.tags_all,
-                    &x.tags_none,
-                    &x.departments,
-                    &x.departments_none,
-                    &x.kind,
-                )
-            };
             Condition::Sequence(Box::new(Sequence {
                 age_min,
                 age_max,
-                first: sel(s.first.get_ref())?,
-                then: sel(s.then.get_ref())?,
+                first: self.selector(s.first.get_ref().into())?,
+                then: self.selector(s.then.get_ref().into())?,
                 within_days,
             }))
+        } else {
+            return Err(shape_error());
         };
         Ok(Rule {
             id,

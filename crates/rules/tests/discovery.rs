@@ -260,3 +260,75 @@ fn agrees_with_brute_force_on_random_registers() {
         }
     }
 }
+
+/// The test municipality's catalogue padded to `size` services, with the mentor spells moved to
+/// service 65,536 (0 in 16 bits) and the § 85 spells to the last service.
+fn wide(size: usize) -> (Register<Pseudonymised>, Vec<Ore>, ServiceIx, ServiceIx) {
+    let (mut reg, cost, _) = municipality();
+    let mut entries = reg.catalogue.entries().to_vec();
+    let filler = entries[0].clone();
+    while entries.len() < size {
+        let mut e = filler.clone();
+        e.code = format!("FILL{}", entries.len());
+        entries.push(e);
+    }
+    let (mentor, sel85) = (
+        reg.catalogue.lookup("MENTOR").expect("mentor"),
+        reg.catalogue.lookup("SEL85").expect("sel85"),
+    );
+    let (hi_mentor, hi_sel85) = (
+        ServiceIx(65_536.min(size as u32 - 2)),
+        ServiceIx(size as u32 - 1),
+    );
+    entries.swap(mentor.0 as usize, hi_mentor.0 as usize);
+    entries.swap(sel85.0 as usize, hi_sel85.0 as usize);
+    for sp in &mut reg.spells {
+        if sp.service == mentor {
+            sp.service = hi_mentor;
+        } else if sp.service == sel85 {
+            sp.service = hi_sel85;
+        }
+    }
+    reg.catalogue = tvaers_core::Catalogue::new(entries).expect("distinct codes");
+    (reg, cost, hi_mentor, hi_sel85)
+}
+
+#[test]
+fn discovery_with_more_than_u16_max_services_does_not_panic() {
+    let (small, small_cost, _) = municipality();
+    let expected = discover_combinations(&small, year(2025), &small_cost, 5, 4);
+    let codes = |reg: &Register<Pseudonymised>, found: &[tvaers_rules::Combination]| {
+        found
+            .iter()
+            .map(|c| {
+                let mut v: Vec<String> = c
+                    .services
+                    .iter()
+                    .map(|&s| reg.catalogue.get(s).code.clone())
+                    .collect();
+                v.sort_unstable();
+                (v, c.support, c.total_cost, c.members.clone())
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(!expected.is_empty());
+    // 65,535 services was the first size the old 16-bit packing refused with a panic.
+    for size in [65_535, 65_537, 70_000] {
+        let (reg, cost, hi_mentor, hi_sel85) = wide(size);
+        let found = discover_combinations(&reg, year(2025), &cost, 5, 4);
+        assert_eq!(
+            codes(&reg, &found),
+            codes(&small, &expected),
+            "{size} services"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|c| c.services.contains(&hi_mentor) && c.services.contains(&hi_sel85)),
+            "{size} services: the high indices are kept apart from low ones"
+        );
+        // At most four services fit a key in this packing.
+        let eight = discover_combinations(&reg, year(2025), &cost, 1, 8);
+        assert!(eight.iter().all(|c| c.size <= 4), "{size} services");
+    }
+}

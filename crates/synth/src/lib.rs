@@ -12,6 +12,8 @@
 //! `finance` (postings) → `write` (the six CSV files). Each stage has its own random stream
 //! forked from the seed, so a change in one stage's draws does not reshuffle the others.
 
+#![forbid(unsafe_code)]
+
 mod catalogue;
 mod finance;
 mod population;

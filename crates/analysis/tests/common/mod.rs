@@ -1,7 +1,10 @@
 //! Shared helpers for the integration tests: the register builder and reading every byte the
 //! report wrote (xlsx entries unzipped).
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "shared by several test binaries (`mod common;` in each); every binary uses only part of it, so `expect` would fail in some"
+)]
 
 #[path = "../../src/testkit.rs"]
 pub mod testkit;

@@ -1,6 +1,9 @@
 //! A small valid municipality in the default layout (docs/data-formats.md examples, extended),
 //! written to a temporary directory, and helpers to break one file at a time.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "shared by several test binaries (`mod common;` in each); every binary uses only part of it, so `expect` would fail in some"
+)]
 
 use std::path::Path;
 use tvaers_core::{Identified, Register};
