@@ -125,7 +125,11 @@ fn provision(
                 "there is no working Python 3 interpreter `{}` ({e})",
                 base.display()
             ),
-            "apt-get install -y python3 python3-venv".to_owned(),
+            if std::env::var_os(BASE_PYTHON_VAR).is_some_and(|v| !v.is_empty()) {
+                format!("unset {BASE_PYTHON_VAR}")
+            } else {
+                "apt-get install -y python3 python3-venv".to_owned()
+            },
         ));
     }
     say(&format!(
