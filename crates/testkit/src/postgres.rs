@@ -88,7 +88,7 @@ mod tests {
 
     #[test]
     fn urls_give_host_and_port() {
-        let hp = |u| host_and_port(u).map(|(h, p)| (h, p));
+        let hp = host_and_port;
         assert_eq!(
             hp(super::DEFAULT_DATABASE_URL),
             Some(("127.0.0.1".into(), 5432))
