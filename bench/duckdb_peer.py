@@ -26,7 +26,7 @@ import time
 try:
     import duckdb
 except ImportError:  # say so loudly: a silent skip would hide a missing peer
-    sys.exit("duckdb_peer.py: the Python package 'duckdb' is not installed (pip install duckdb)")
+    sys.exit("duckdb_peer.py: the Python package 'duckdb' is not installed (pip install -r bench/requirements.txt)")
 
 
 def main():

@@ -262,7 +262,11 @@ pub fn run(
             .arg("--rules-sql")
             .arg(&rules_sql)
             .output()
-            .with_context(|| format!("cannot run {python} (needs the duckdb package)"))?;
+            .with_context(|| {
+                format!(
+                    "cannot run {python} (needs the packages of bench/requirements.txt: duckdb)"
+                )
+            })?;
         walls.push(t.elapsed().as_secs_f64());
         if !output.status.success() {
             bail!(

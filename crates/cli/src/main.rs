@@ -112,7 +112,8 @@ enum Command {
         /// Where to keep the generated exports (reused when present).
         #[arg(long)]
         work: Option<PathBuf>,
-        /// Python interpreter with the duckdb package.
+        /// Python interpreter with the DuckDB peer's packages
+        /// (`python3 -m pip install -r bench/requirements.txt`).
         #[arg(long, default_value = "python3")]
         python: String,
         /// Runs of each side; the table shows medians.

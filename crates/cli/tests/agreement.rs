@@ -1,20 +1,21 @@
 //! The analysis agrees with an independent computation: `tvaers bench` runs the DuckDB peer
 //! (bench/duckdb_peer.py, SQL written from the documented semantics) on the same generated files
-//! and exits non-zero on any difference. Needs Python with `duckdb`; fails loudly without it.
+//! and exits non-zero on any difference. The peer's Python is provisioned by
+//! `tvaers_testkit::duckdb`; where it cannot be, the test says `NOT RUN` and why, and fails under
+//! `TVAERS_REQUIRE_ALL` (CI).
 
 use std::process::Command;
 
 #[test]
 fn summary_figures_agree_with_duckdb_to_the_ore_and_the_person() {
-    let probe = Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .status();
-    assert!(
-        matches!(probe, Ok(s) if s.success()),
-        "this test needs python3 with the duckdb package (pip install duckdb); it cannot run without it"
-    );
+    let Some(python) = tvaers_testkit::duckdb() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_tvaers"))
+    let mut bench = Command::new(env!("CARGO_BIN_EXE_tvaers"));
+    // The peer runs as a child of `tvaers bench`: it inherits the environment set here.
+    python.configure(&mut bench);
+    let out = bench
         .args([
             "bench",
             "--citizens",
@@ -26,6 +27,8 @@ fn summary_figures_agree_with_duckdb_to_the_ore_and_the_person() {
             "--work",
         ])
         .arg(tmp.path())
+        .arg("--python")
+        .arg(python.program())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -5,15 +5,17 @@
 //! rules translated to SQL by `tvaers_rules::sql`. Every rule's person and family counts, and the
 //! frequent combinations with their support and cost, must be equal.
 //!
-//! Needs `python3` with the `duckdb` package: without them the test fails, it does not skip.
+//! The peer's Python is provisioned by `tvaers_testkit::duckdb` (a virtual environment under
+//! `target/` with `bench/requirements.txt`); where it cannot be, the tests say `NOT RUN` and why,
+//! and fail under `TVAERS_REQUIRE_ALL` (CI).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use tvaers_core::{NaiveDate, Ore, Period, PersonIx, Pseudonymised, Register};
 use tvaers_ingest::profile::Profile;
 use tvaers_rules::{Condition, RuleSet, discover_combinations, evaluate_all, sql};
+use tvaers_testkit::Python;
 
 struct Data {
     dir: tempfile::TempDir,
@@ -49,11 +51,12 @@ fn date(s: &str) -> NaiveDate {
 }
 
 /// Runs the peer on the generated exports with `input` (from [`sql::peer_input_json`]).
-fn run_peer(dir: &Path, period: Period, input: &str) -> serde_json::Value {
+fn run_peer(python: &Python, dir: &Path, period: Period, input: &str) -> serde_json::Value {
     // Tests run in parallel on the same exports: one input file per period.
     let spec = dir.join(format!("rules-sql-{}-{}.json", period.from(), period.to()));
     std::fs::write(&spec, input).expect("write the peer input");
-    let out = Command::new("python3")
+    let out = python
+        .command()
         .arg(repo_root().join("bench/duckdb_peer.py"))
         .arg("--input")
         .arg(dir)
@@ -66,7 +69,7 @@ fn run_peer(dir: &Path, period: Period, input: &str) -> serde_json::Value {
         // DuckDB spills to `.tmp` under the working directory: keep that out of the source tree.
         .current_dir(dir)
         .output()
-        .expect("python3 must be installed: the DuckDB peer is part of the agreement test");
+        .expect("run the DuckDB peer");
     assert!(
         out.status.success(),
         "the DuckDB peer failed ({}):\n{}",
@@ -196,11 +199,15 @@ fn assert_discovery_agrees(period: Period, peer: &serde_json::Value, ms: usize, 
 
 #[test]
 fn standard_rules_and_discovery_agree_with_duckdb() {
+    let Some(python) = tvaers_testkit::duckdb() else {
+        return;
+    };
     let d = data();
     let rules = RuleSet::standard();
     let period = Period::year(2025);
     let (ms, size) = (5, 3);
     let peer = run_peer(
+        &python,
         d.dir.path(),
         period,
         &sql::peer_input_json(&rules, period, ms, size),
@@ -366,11 +373,15 @@ severity = "info"
 
 #[test]
 fn every_construct_agrees_with_duckdb_across_new_year() {
+    let Some(python) = tvaers_testkit::duckdb() else {
+        return;
+    };
     let d = data();
     let rules = RuleSet::parse(CONSTRUCTS, "constructs.toml").expect("valid rules");
     let period = Period::new(date("2024-07-01"), date("2025-06-30")).unwrap();
     let (ms, size) = (20, 4);
     let peer = run_peer(
+        &python,
         d.dir.path(),
         period,
         &sql::peer_input_json(&rules, period, ms, size),
