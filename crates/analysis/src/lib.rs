@@ -69,6 +69,8 @@
 //! The rule sections follow stricter rules on top (interval-safe count tables, nested
 //! populations); see [`groups`].
 
+#![forbid(unsafe_code)]
+
 pub mod allocation;
 pub mod complexity;
 pub mod concentration;

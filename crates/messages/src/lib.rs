@@ -7,6 +7,8 @@
 //! languages (or with a different number of `{}` in them) fails the build, and looking a text up
 //! cannot fail at run time. A test checks that every key is used somewhere in the workspace.
 
+#![forbid(unsafe_code)]
+
 use tvaers_core::{Department, NaiveDate, Ore};
 
 /// The report language.

@@ -23,6 +23,8 @@
 //! let out = python.command().arg("bench/duckdb_peer.py").output().unwrap();
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod policy;
 mod postgres;
 mod python;
