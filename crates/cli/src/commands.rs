@@ -114,6 +114,7 @@ pub fn import(
     profile_path: Option<&Path>,
     key_file: &Path,
 ) -> Result<ExitCode> {
+    tvaers_ingest::check_apart(out, "the input folder", input)?;
     tvaers_ingest::check_key_outside(key_file, out)?;
     let profile = load_profile(profile_path)?;
     let reg = match read_raw(input, &profile)? {
@@ -191,6 +192,13 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
         },
         None => tvaers_rules::RuleSet::standard(),
     };
+    if let Some(key) = opts.key_file {
+        // A key created inside an output folder would be swapped away with the old output.
+        tvaers_ingest::check_key_outside(key, opts.out)?;
+        if let Some(d) = opts.dataset_out {
+            tvaers_ingest::check_key_outside(key, d)?;
+        }
+    }
     let profile = load_profile(opts.profile)?;
     let is_dataset = dataset::is_dataset(opts.input);
     let key = match (is_dataset, opts.key_file) {

@@ -43,4 +43,4 @@ pub use error::{ERRORS_PER_FILE, ErrorKind, ImportError, ImportErrors};
 pub use profile::{FileKind, Profile, ProfileError};
 pub use pseudonym::{KeyError, PseudonymKey, check_key_outside, pseudonymise};
 pub use read::read_exports;
-pub use staged::{MARKER, StagedDir, StagedError};
+pub use staged::{MARKER, StagedDir, StagedError, check_apart};

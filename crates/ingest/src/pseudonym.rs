@@ -179,8 +179,8 @@ impl PseudonymKey {
 /// Refuses a key path inside (or equal to) the dataset directory `dataset`, comparing the
 /// paths with symbolic links resolved as far as they exist.
 pub fn check_key_outside(key: &Path, dataset: &Path) -> Result<(), KeyError> {
-    let k = resolve(key);
-    let d = resolve(dataset);
+    let k = crate::staged::resolve(key);
+    let d = crate::staged::resolve(dataset);
     if k.starts_with(&d) {
         return Err(KeyError::InsideDataset {
             key: key.to_path_buf(),
@@ -188,30 +188,6 @@ pub fn check_key_outside(key: &Path, dataset: &Path) -> Result<(), KeyError> {
         });
     }
     Ok(())
-}
-
-/// Canonicalises the longest existing ancestor of `p` and appends the rest.
-fn resolve(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let comps: Vec<Component<'_>> = abs.components().collect();
-    for cut in (0..=comps.len()).rev() {
-        let prefix: PathBuf = comps[..cut].iter().collect();
-        if let Ok(mut out) = prefix.canonicalize() {
-            // What does not exist cannot be a symbolic link, so `..` there is lexical.
-            for c in &comps[cut..] {
-                match c {
-                    Component::ParentDir => {
-                        out.pop();
-                    }
-                    Component::CurDir => {}
-                    other => out.push(other),
-                }
-            }
-            return out;
-        }
-    }
-    abs
 }
 
 /// 32 bytes from the operating system's random source (getrandom(2), BCryptGenRandom, …).

@@ -38,6 +38,54 @@ pub enum StagedError {
          (choose a new or empty directory)"
     )]
     NotOurs(PathBuf),
+    #[error(
+        "the output folder {out} and {what} {other} overlap (the same folder, or one inside the \
+         other); writing there could destroy it — choose an output folder apart from it"
+    )]
+    Overlaps {
+        out: PathBuf,
+        what: &'static str,
+        other: PathBuf,
+    },
+}
+
+/// Refuses an output folder that is, contains or lies inside `other` (an input folder, a key
+/// file's folder, another output): replacing `out` would otherwise delete or bury `other`. Call
+/// before anything is written. Symbolic links are followed as far as the paths exist.
+pub fn check_apart(out: &Path, what: &'static str, other: &Path) -> Result<(), StagedError> {
+    let (o, x) = (resolve(out), resolve(other));
+    if o.starts_with(&x) || x.starts_with(&o) {
+        return Err(StagedError::Overlaps {
+            out: out.to_path_buf(),
+            what,
+            other: other.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Canonicalises the longest existing ancestor of `p` and appends the rest.
+pub(crate) fn resolve(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let comps: Vec<Component<'_>> = abs.components().collect();
+    for cut in (0..=comps.len()).rev() {
+        let prefix: PathBuf = comps[..cut].iter().collect();
+        if let Ok(mut out) = prefix.canonicalize() {
+            // What does not exist cannot be a symbolic link, so `..` there is lexical.
+            for c in &comps[cut..] {
+                match c {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::CurDir => {}
+                    other => out.push(other),
+                }
+            }
+            return out;
+        }
+    }
+    abs
 }
 
 /// The marker file in every directory a [`StagedDir`] wrote.
@@ -216,6 +264,26 @@ fn sync_tree(dir: &Path) -> Result<(), StagedError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn output_that_is_contains_or_lies_inside_the_input_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = tmp.path().join("eksporter");
+        std::fs::create_dir_all(input.join("sub")).unwrap();
+        for out in [
+            input.clone(),
+            input.join("."),
+            input.join("sub"),
+            input.join("new/deeper"),
+            tmp.path().to_path_buf(),
+            input.join("sub/.."),
+        ] {
+            let err = check_apart(&out, "the input folder", &input).unwrap_err();
+            assert!(matches!(err, StagedError::Overlaps { .. }), "{out:?}");
+        }
+        check_apart(&tmp.path().join("rapport"), "the input folder", &input).unwrap();
+        check_apart(&tmp.path().join("eksporter2"), "the input folder", &input).unwrap();
+    }
     use super::*;
 
     fn hidden_entries(dir: &Path) -> Vec<String> {

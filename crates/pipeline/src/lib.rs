@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use tvaers_analysis::{Allocation, Analysis, DatasetExport};
 use tvaers_core::{NaiveDate, Period, Pseudonymised, Register};
 use tvaers_ingest::dataset::{self, DatasetError};
-use tvaers_ingest::{ImportErrors, Profile, PseudonymKey, StagedDir, StagedError};
+use tvaers_ingest::{ImportErrors, Profile, PseudonymKey, StagedDir, StagedError, check_apart};
 use tvaers_messages::{Key, Lang};
 use tvaers_report::{ReportError, ReportFiles};
 use tvaers_rules::RuleSet;
@@ -137,25 +137,6 @@ pub enum PipelineError {
     Output(#[from] StagedError),
     #[error(transparent)]
     Report(#[from] ReportError),
-    /// The dataset folder and the report folder overlap.
-    #[error("the dataset folder {dataset} and the report folder {report} must lie apart")]
-    Overlap { dataset: PathBuf, report: PathBuf },
-}
-
-/// Refuses a dataset folder that is, contains or lies inside the report folder.
-fn apart(dataset: &Path, report: &Path) -> Result<(), PipelineError> {
-    let (d, r) = (absolute(dataset), absolute(report));
-    if d.starts_with(&r) || r.starts_with(&d) {
-        return Err(PipelineError::Overlap {
-            dataset: dataset.to_path_buf(),
-            report: report.to_path_buf(),
-        });
-    }
-    Ok(())
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// The pseudonymised register of `source`.
@@ -210,11 +191,17 @@ pub fn summarise(
 
 /// The whole pipeline: load, summarise, publish and write `job.out` all-or-nothing.
 pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, PipelineError> {
+    // Before anything is read or written: no output may replace or bury an input or the other
+    // output.
+    check_apart(job.out, "the input folder", job.source.dir())?;
+    if let Some(dir) = job.dataset_out {
+        check_apart(dir, "the input folder", job.source.dir())?;
+        check_apart(dir, "the report folder", job.out)?;
+    }
     let register = load(&job.source, progress)?;
     let period = period(&register, job.from, job.to)?;
     let (allocation, analysis) = summarise(&register, period, job.rules, progress);
     if let Some(dir) = job.dataset_out {
-        apart(dir, job.out)?;
         let staged = StagedDir::begin(dir)?;
         step(progress, Stage::WriteDataset, || {
             let manifest = dataset::Manifest::new(&register, "analyse", "-", "-");
