@@ -366,3 +366,88 @@ fn check_rules_accepts_the_standard_file_and_names_the_line_of_an_error() {
     );
     assert!(stderr.contains("misbrugg"), "{stderr}");
 }
+
+#[test]
+fn outputs_that_would_replace_or_bury_their_input_are_refused_and_lose_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 300, 3);
+    let before = snapshot(&exports);
+    let key = tmp.path().join("k.key");
+    // import --input X --out X, and an --out inside or around the input.
+    for out in [exports.clone(), exports.join("ds"), tmp.path().to_path_buf()] {
+        let res = import(&exports, &out, &key);
+        assert_eq!(res.status.code(), Some(2), "import --out {out:?}");
+        assert!(String::from_utf8_lossy(&res.stderr).contains("overlap"));
+        assert_eq!(snapshot(&exports), before, "import --out {out:?} touched the input");
+    }
+    let ds = tmp.path().join("ds");
+    assert!(import(&exports, &ds, &key).status.success());
+    let dataset = snapshot(&ds);
+    // analyse --input ds --out ds, and a dataset folder inside the report.
+    let analyse = |out: &Path, extra: &[&str]| {
+        tvaers()
+            .args(["analyse", "--input"])
+            .arg(&ds)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    for out in [ds.clone(), ds.join("rapport")] {
+        let res = analyse(&out, &[]);
+        assert_eq!(res.status.code(), Some(2), "analyse --out {out:?}");
+        assert_eq!(snapshot(&ds), dataset, "analyse --out {out:?} touched the dataset");
+    }
+    let report = tmp.path().join("rapport");
+    let inside = report.join("datasaet");
+    let res = analyse(&report, &["--dataset-out", inside.to_str().unwrap()]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(!report.exists(), "nothing written when refused");
+}
+
+#[test]
+fn the_report_folder_carries_no_microdata_unless_asked_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 600, 4);
+    let report = tmp.path().join("rapport");
+    run_ok(
+        tvaers()
+            .args(["analyse", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(&report),
+    );
+    let files = snapshot(&report);
+    assert!(
+        files
+            .iter()
+            .all(|(p, _)| p.extension().is_none_or(|e| e != "parquet")),
+        "no Parquet in the report: {:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    let html = fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(html.contains("Der er ikke skrevet et pseudonymiseret datasæt"));
+
+    let dataset = tmp.path().join("mikrodata");
+    let report2 = tmp.path().join("rapport2");
+    run_ok(
+        tvaers()
+            .args(["analyse", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(&report2)
+            .arg("--dataset-out")
+            .arg(&dataset),
+    );
+    assert!(dataset.join("persons.parquet").is_file());
+    assert!(
+        snapshot(&report2)
+            .iter()
+            .all(|(p, _)| p.extension().is_none_or(|e| e != "parquet"))
+    );
+    let html = fs::read_to_string(report2.join("index.html")).unwrap();
+    assert!(html.contains("Det pseudonymiserede datasæt"));
+}
