@@ -91,7 +91,7 @@ fn read_raw(
     }) {
         Ok(reg) => Ok(Ok(reg)),
         Err(errors) => {
-            eprintln!("{errors}");
+            eprintln!("{}", errors.render(cli_lang()));
             eprintln!(
                 "{}",
                 tn(
