@@ -255,10 +255,24 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tvaers: {e:#}");
+            eprintln!("tvaers: {}", error_text(&e, help_lang()));
             ExitCode::from(2)
         }
     }
+}
+
+/// `{e:#}` (each error of the chain, joined by ": "), with the library errors that can render
+/// themselves in `lang`.
+fn error_text(e: &anyhow::Error, lang: Lang) -> String {
+    e.chain()
+        .map(
+            |cause| match cause.downcast_ref::<tvaers_ingest::ProfileError>() {
+                Some(p) => p.render(lang),
+                None => cause.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {

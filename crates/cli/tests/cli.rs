@@ -492,3 +492,36 @@ fn every_argument_of_every_command_has_help() {
         }
     }
 }
+
+#[test]
+fn a_bad_mapping_profile_is_reported_in_the_language_of_the_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("profil.toml");
+    fs::write(&profile, "[postings]\ndecimal = \"'\"\n").unwrap();
+    let stderr_in = |lang: Option<&str>| {
+        let res = tvaers_in(lang)
+            .arg("import")
+            .arg("--input")
+            .arg(tmp.path())
+            .arg("--out")
+            .arg(tmp.path().join("ud"))
+            .arg("--key-file")
+            .arg(tmp.path().join("k.key"))
+            .arg("--profile")
+            .arg(&profile)
+            .output()
+            .expect("tvaers runs");
+        assert_eq!(res.status.code(), Some(2));
+        String::from_utf8_lossy(&res.stderr).into_owned()
+    };
+    let da = stderr_in(None);
+    assert!(
+        da.contains("[postings] decimal \"'\" er hverken \".\" eller \",\""),
+        "{da}"
+    );
+    let en = stderr_in(Some("en"));
+    assert!(
+        en.contains("[postings] decimal \"'\" is not \".\" or \",\""),
+        "{en}"
+    );
+}

@@ -31,6 +31,13 @@ impl Message {
     }
 }
 
+impl fmt::Display for Message {
+    /// The English rendering.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
 impl From<Key> for Message {
     /// A message without arguments.
     fn from(key: Key) -> Message {
