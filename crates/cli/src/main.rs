@@ -98,10 +98,13 @@ enum Command {
     },
 }
 
+/// A subcommand's name, its description and the help of each argument (by argument id).
+type CommandHelp = (&'static str, Key, &'static [(&'static str, Key)]);
+
 /// Each subcommand (in declaration order) with its description and the help of each argument.
 /// An argument left out here has an empty help line, which the CLI tests catch.
 #[rustfmt::skip]
-const HELP: &[(&str, Key, &[(&str, Key)])] = &[
+const HELP: &[CommandHelp] = &[
     ("generate", Key::help_generate, &[
         ("citizens", Key::help_arg_citizens),
         ("seed", Key::help_arg_seed),
