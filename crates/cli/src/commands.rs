@@ -82,7 +82,7 @@ fn load_profile(profile: Option<&Path>) -> Result<Profile> {
 
 /// Prints every validation error of an import and the count; the caller exits with code 1.
 fn print_import_errors(errors: &tvaers_ingest::ImportErrors) {
-    eprintln!("{errors}");
+    eprintln!("{}", errors.render(cli_lang()));
     eprintln!(
         "{}",
         tn(

@@ -7,16 +7,17 @@ mod progress;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tvaers_messages::{Key, Lang, t, t1};
+
+// The help texts of the commands and their arguments are not doc comments here but entries of
+// the message catalogue (`help_*` in crates/messages/messages.toml), set by `command()` in the
+// user's language; see `HELP`.
 
 #[derive(Parser)]
-#[command(
-    name = "tvaers",
-    version,
-    about = "Tværs — the cross-sector overview of a municipality's help to its most vulnerable citizens"
-)]
+#[command(name = "tvaers", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,7 +31,6 @@ pub enum LangArg {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate a synthetic municipality's exports (deterministic for a seed).
     Generate {
         #[arg(long, default_value_t = 42_000)]
         citizens: u32,
@@ -38,56 +38,41 @@ enum Command {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
-        /// First calendar year of activity data.
         #[arg(long, default_value_t = 2024)]
         first_year: i32,
-        /// Number of calendar years of data.
         #[arg(long, default_value_t = 2)]
         years: u32,
     },
-    /// Validate exports and write the pseudonymised analysis dataset (all or nothing).
     Import {
         #[arg(long)]
         input: PathBuf,
         #[arg(long)]
         out: PathBuf,
-        /// Mapping profile (TOML); the default profile when left out.
         #[arg(long)]
         profile: Option<PathBuf>,
-        /// The secret pseudonymisation key, kept outside the dataset; created if missing.
         #[arg(long, env = "TVAERS_KEY_FILE", default_value = "tvaers-pseudonym.key")]
         key_file: PathBuf,
     },
-    /// Analyse exports or an imported dataset and write the report.
     Analyse {
-        /// A directory of raw exports or of an imported dataset.
         #[arg(long)]
         input: PathBuf,
         #[arg(long)]
         out: PathBuf,
-        /// First day of the period (default: the last full calendar year in the data).
         #[arg(long)]
         from: Option<NaiveDate>,
-        /// Last day of the period.
         #[arg(long)]
         to: Option<NaiveDate>,
         #[arg(long, value_enum, default_value = "da")]
         lang: LangArg,
-        /// Mapping profile for raw exports.
         #[arg(long)]
         profile: Option<PathBuf>,
-        /// Key for pseudonymising raw exports; without it a fresh key is used for this run only.
         #[arg(long, env = "TVAERS_KEY_FILE")]
         key_file: Option<PathBuf>,
-        /// Rules file with target groups and overlap/conflict rules (default: the standard rules).
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// Also write the pseudonymised dataset (microdata, not for sharing) to this folder,
-        /// which must lie outside the report folder.
         #[arg(long)]
         dataset_out: Option<PathBuf>,
     },
-    /// Generate a 42,000-citizen municipality, analyse it and print where the report is.
     Demo {
         #[arg(long, default_value = "tvaers-demo")]
         out: PathBuf,
@@ -98,28 +83,169 @@ enum Command {
         #[arg(long, value_enum, default_value = "da")]
         lang: LangArg,
     },
-    /// Check a rules file (target groups, overlap and conflict rules) and list its rules.
     CheckRules {
-        /// The rules file (TOML); see rules/README.md.
         file: PathBuf,
     },
-    /// Benchmark every stage on a generated municipality against DuckDB in the same run.
     Bench {
         #[arg(long, default_value_t = 650_000)]
         citizens: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Where to keep the generated exports (reused when present).
         #[arg(long)]
         work: Option<PathBuf>,
-        /// Python interpreter with the DuckDB peer's packages
-        /// (`python3 -m pip install -r bench/requirements.txt`).
         #[arg(long, default_value = "python3")]
         python: String,
-        /// Runs of each side; the table shows medians.
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+}
+
+/// A subcommand's name, its description and the help of each argument (by argument id).
+type CommandHelp = (&'static str, Key, &'static [(&'static str, Key)]);
+
+/// Each subcommand (in declaration order) with its description and the help of each argument.
+/// An argument left out here has an empty help line, which the CLI tests catch.
+#[rustfmt::skip]
+const HELP: &[CommandHelp] = &[
+    ("generate", Key::help_generate, &[
+        ("citizens", Key::help_arg_citizens),
+        ("seed", Key::help_arg_seed),
+        ("out", Key::help_generate_out),
+        ("first_year", Key::help_generate_first_year),
+        ("years", Key::help_generate_years),
+    ]),
+    ("import", Key::help_import, &[
+        ("input", Key::help_import_input),
+        ("out", Key::help_import_out),
+        ("profile", Key::help_import_profile),
+        ("key_file", Key::help_import_key_file),
+    ]),
+    ("analyse", Key::help_analyse, &[
+        ("input", Key::help_analyse_input),
+        ("out", Key::help_analyse_out),
+        ("from", Key::help_analyse_from),
+        ("to", Key::help_analyse_to),
+        ("lang", Key::help_arg_lang),
+        ("profile", Key::help_analyse_profile),
+        ("key_file", Key::help_analyse_key_file),
+        ("rules", Key::help_analyse_rules),
+        ("dataset_out", Key::help_analyse_dataset_out),
+    ]),
+    ("demo", Key::help_demo, &[
+        ("out", Key::help_demo_out),
+        ("citizens", Key::help_arg_citizens),
+        ("seed", Key::help_arg_seed),
+        ("lang", Key::help_arg_lang),
+    ]),
+    ("check-rules", Key::help_check_rules, &[
+        ("file", Key::help_check_rules_file),
+    ]),
+    ("bench", Key::help_bench, &[
+        ("citizens", Key::help_arg_citizens),
+        ("seed", Key::help_arg_seed),
+        ("work", Key::help_bench_work),
+        ("python", Key::help_bench_python),
+        ("runs", Key::help_bench_runs),
+    ]),
+];
+
+/// The language of `--help`: `TVAERS_LANG=en` for English, else Danish (the rule of the
+/// command line's messages, `cli_lang` in commands.rs).
+fn help_lang() -> Lang {
+    std::env::var("TVAERS_LANG")
+        .ok()
+        .and_then(|l| Lang::from_code(&l))
+        .unwrap_or(Lang::Da)
+}
+
+/// The parser of [`Cli`] with every description, help line and heading in `lang`.
+fn command(lang: Lang) -> clap::Command {
+    let text = |key| t(lang, key);
+    let mut cmd = Cli::command()
+        .about(text(Key::help_about))
+        .subcommand_help_heading(text(Key::help_heading_commands))
+        .subcommand_value_name(text(Key::help_command_value))
+        .disable_version_flag(true);
+    for &(name, about, args) in HELP {
+        cmd = cmd.mut_subcommand(name, |mut sub| {
+            sub = sub.about(text(about));
+            for &(arg, key) in args {
+                sub = sub.mut_arg(arg, |a| a.help(text(key)));
+            }
+            frame(sub, lang)
+        });
+    }
+    let mut cmd = frame(cmd, lang).arg(
+        Arg::new("version")
+            .short('V')
+            .long("version")
+            .action(ArgAction::Version)
+            .help(text(Key::help_arg_version))
+            .help_heading(text(Key::help_heading_options)),
+    );
+    // Building adds the `help` subcommand, whose description can only be set afterwards; it is
+    // the last subcommand, so moving it to the end changes nothing else.
+    cmd.build();
+    cmd.mut_subcommand("help", |h| h.about(text(Key::help_help)))
+}
+
+/// The `--help` flag, the usage line, the argument headings and the notes on default, possible
+/// and environment values (clap writes those in English) of one command in `lang`.
+fn frame(cmd: clap::Command, lang: Lang) -> clap::Command {
+    let text = |key| t(lang, key);
+    let notes = |mut a: Arg| {
+        let mut help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+        let defaults: Vec<String> = a
+            .get_default_values()
+            .iter()
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        if !defaults.is_empty() {
+            help = format!(
+                "{help} {}",
+                t1(lang, Key::help_default, &defaults.join(", "))
+            );
+            a = a.hide_default_value(true);
+        }
+        if a.get_action().takes_values() {
+            let possible: Vec<String> = a
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            if !possible.is_empty() {
+                let list = possible.join(", ");
+                help = format!("{help} {}", t1(lang, Key::help_possible_values, &list));
+                a = a.hide_possible_values(true);
+            }
+        }
+        if let Some(env) = a.get_env() {
+            help = format!("{help} {}", t1(lang, Key::help_env, &env.to_string_lossy()));
+            a = a.hide_env(true);
+        }
+        a.help(help)
+    };
+    cmd.disable_help_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help(text(Key::help_arg_help)),
+        )
+        .help_template(format!(
+            "{{before-help}}{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+            text(Key::help_usage)
+        ))
+        .mut_args(|a| {
+            let heading = if a.is_positional() {
+                Key::help_heading_arguments
+            } else {
+                Key::help_heading_options
+            };
+            notes(a.help_heading(text(heading)))
+        })
 }
 
 fn main() -> ExitCode {
@@ -130,14 +256,29 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let matches = command(help_lang()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tvaers: {e:#}");
+            eprintln!("tvaers: {}", error_text(&e, help_lang()));
             ExitCode::from(2)
         }
     }
+}
+
+/// `{e:#}` (each error of the chain, joined by ": "), with the library errors that can render
+/// themselves in `lang`.
+fn error_text(e: &anyhow::Error, lang: Lang) -> String {
+    e.chain()
+        .map(
+            |cause| match cause.downcast_ref::<tvaers_ingest::ProfileError>() {
+                Some(p) => p.render(lang),
+                None => cause.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {

@@ -450,4 +450,162 @@ fn the_report_folder_carries_no_microdata_unless_asked_apart() {
     );
     let html = fs::read_to_string(report2.join("index.html")).unwrap();
     assert!(html.contains("Det pseudonymiserede datasæt"));
+
+/// `tvaers <args>` with `TVAERS_LANG` set to `lang`, or unset for `None`.
+fn tvaers_in(lang: Option<&str>) -> Command {
+    let mut cmd = tvaers();
+    match lang {
+        Some(l) => cmd.env("TVAERS_LANG", l),
+        None => cmd.env_remove("TVAERS_LANG"),
+    };
+    cmd
+}
+
+#[test]
+fn import_errors_are_danish_by_default_and_english_on_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 300, 5);
+    corrupt(&exports.join("posteringer.csv"), 4, "beloeb", "12.3x");
+    let stderr_in = |lang: Option<&str>| {
+        let res = tvaers_in(lang)
+            .arg("import")
+            .arg("--input")
+            .arg(&exports)
+            .arg("--out")
+            .arg(tmp.path().join("ud"))
+            .arg("--key-file")
+            .arg(tmp.path().join("k.key"))
+            .output()
+            .expect("tvaers runs");
+        assert_eq!(res.status.code(), Some(1));
+        String::from_utf8_lossy(&res.stderr).into_owned()
+    };
+    let da = stderr_in(None);
+    assert!(
+        da.contains(
+            "posteringer.csv:4: kolonne \"beloeb\": \"12.3x\" er ikke et beløb; \
+             forventet kroner med højst to decimaler"
+        ),
+        "{da}"
+    );
+    let en = stderr_in(Some("en"));
+    assert!(
+        en.contains(
+            "posteringer.csv:4: column \"beloeb\": \"12.3x\" is not an amount; \
+             expected kroner with at most two decimals"
+        ),
+        "{en}"
+    );
+}
+
+fn help_text(lang: Option<&str>, args: &[&str]) -> String {
+    let out = run_ok(tvaers_in(lang).args(args).arg("--help"));
+    String::from_utf8(out.stdout).expect("help is UTF-8")
+}
+
+#[test]
+fn help_is_danish_by_default_and_english_on_request() {
+    let da = help_text(None, &[]);
+    for phrase in [
+        "Brug: tvaers",
+        "Kommandoer:",
+        "Tilvalg:",
+        "Lav eksporter",
+        "Vis hjælpen",
+    ] {
+        assert!(da.contains(phrase), "missing {phrase:?} in:\n{da}");
+    }
+    assert!(
+        !da.contains("Commands:") && !da.contains("Print help"),
+        "{da}"
+    );
+    let en = help_text(Some("en"), &[]);
+    for phrase in [
+        "Usage: tvaers",
+        "Commands:",
+        "Options:",
+        "Generate a synthetic municipality's exports",
+        "Print help",
+    ] {
+        assert!(en.contains(phrase), "missing {phrase:?} in:\n{en}");
+    }
+    let import = help_text(None, &["import"]);
+    assert!(
+        import.contains("[standard: tvaers-pseudonym.key]"),
+        "{import}"
+    );
+}
+
+/// The subcommands that `tvaers --help` lists (all but `help`).
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !matches!(l.trim_end(), "Kommandoer:" | "Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+#[test]
+fn every_argument_of_every_command_has_help() {
+    for lang in [None, Some("en")] {
+        let commands = subcommands(&help_text(lang, &[]));
+        assert!(commands.len() >= 6, "{commands:?}");
+        for command in commands {
+            let help = help_text(lang, &[&command]);
+            let description = help.lines().next().unwrap_or("");
+            assert!(!description.trim().is_empty(), "{command}: no description");
+            let mut arguments = 0;
+            for line in help.lines() {
+                let entry = line.trim_start();
+                if !line.starts_with("  ") || !(entry.starts_with('-') || entry.starts_with('<')) {
+                    continue;
+                }
+                arguments += 1;
+                // The argument, two or more spaces, its help; then notes in brackets.
+                let text = entry.split_once("  ").map_or("", |(_, h)| h).trim();
+                let text = text.split(" [").next().unwrap_or("");
+                assert!(
+                    !text.is_empty() && !text.starts_with('['),
+                    "{command} ({lang:?}): no help for {entry:?}"
+                );
+            }
+            assert!(arguments >= 2, "{command}: found its arguments in\n{help}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_mapping_profile_is_reported_in_the_language_of_the_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("profil.toml");
+    fs::write(&profile, "[postings]\ndecimal = \"'\"\n").unwrap();
+    let stderr_in = |lang: Option<&str>| {
+        let res = tvaers_in(lang)
+            .arg("import")
+            .arg("--input")
+            .arg(tmp.path())
+            .arg("--out")
+            .arg(tmp.path().join("ud"))
+            .arg("--key-file")
+            .arg(tmp.path().join("k.key"))
+            .arg("--profile")
+            .arg(&profile)
+            .output()
+            .expect("tvaers runs");
+        assert_eq!(res.status.code(), Some(2));
+        String::from_utf8_lossy(&res.stderr).into_owned()
+    };
+    let da = stderr_in(None);
+    assert!(
+        da.contains("[postings] decimal \"'\" er hverken \".\" eller \",\""),
+        "{da}"
+    );
+    let en = stderr_in(Some("en"));
+    assert!(
+        en.contains("[postings] decimal \"'\" is not \".\" or \",\""),
+        "{en}"
+    );
 }

@@ -1,7 +1,52 @@
 //! Import errors: each names the file, the line, the column, the value and what was expected,
 //! so that the person who made the export can find and fix it.
+//!
+//! An error holds catalogue keys and their arguments ([`Message`]), not text: it is rendered in
+//! the user's language with [`ImportError::render`] / [`ImportErrors::render`]. `Display` is the
+//! English rendering, for logs and tests.
 
 use std::fmt;
+use tvaers_messages::{Key, Lang, tn};
+
+/// A catalogue message with the arguments for its `{}`s, rendered in a language on demand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub key: Key,
+    /// Filled into the text's `{}`s in order; language-neutral (names, numbers, values).
+    pub args: Vec<String>,
+}
+
+impl Message {
+    /// `key` with `args` for its `{}`s.
+    pub fn new(key: Key, args: &[&dyn fmt::Display]) -> Message {
+        Message {
+            key,
+            args: args.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    pub fn render(&self, lang: Lang) -> String {
+        let args: Vec<&dyn fmt::Display> = self.args.iter().map(|a| a as _).collect();
+        tn(lang, self.key, &args)
+    }
+}
+
+impl fmt::Display for Message {
+    /// The English rendering.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+impl From<Key> for Message {
+    /// A message without arguments.
+    fn from(key: Key) -> Message {
+        Message {
+            key,
+            args: Vec::new(),
+        }
+    }
+}
 
 /// What kind of problem an [`ImportError`] is (docs/data-formats.md, "Validation").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,36 +79,45 @@ pub struct ImportError {
     /// The offending value as read (trimmed).
     pub value: String,
     pub kind: ErrorKind,
-    /// What is wrong, as a predicate of the value: `is not an amount`.
-    pub problem: String,
-    /// What was expected instead (may be empty).
-    pub expected: String,
+    /// What is wrong, as a predicate of the value: [`Key::import_not_amount`], "is not an
+    /// amount".
+    pub problem: Message,
+    /// What was expected instead, if anything.
+    pub expected: Option<Message>,
+}
+
+impl ImportError {
+    /// `posteringer.csv:4812: column "beloeb": "12.3x" is not an amount; expected kroner with at
+    /// most two decimals, decimal ","` (en), `…: kolonne "beloeb": "12.3x" er ikke et beløb;
+    /// forventet kroner med højst to decimaler, decimaltegn ","` (da).
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = self.file.clone();
+        if self.line > 0 {
+            out.push_str(&format!(":{}", self.line));
+        }
+        out.push_str(": ");
+        let problem = self.problem.render(lang);
+        let column = format!("{:?}", self.column);
+        out.push_str(&match self.kind {
+            ErrorKind::MissingColumn => tn(lang, Key::import_missing_column, &[&column, &problem]),
+            _ if self.column.is_empty() => problem,
+            _ => {
+                let value = format!("{:?}", self.value);
+                tn(lang, Key::import_column_value, &[&column, &value, &problem])
+            }
+        });
+        if let Some(expected) = &self.expected {
+            out.push_str("; ");
+            out.push_str(&tn(lang, Key::import_expected, &[&expected.render(lang)]));
+        }
+        out
+    }
 }
 
 impl fmt::Display for ImportError {
-    /// `posteringer.csv:4812: column "beloeb": "12.3x" is not an amount; expected kroner with at
-    /// most two decimals, decimal ","`
+    /// The English rendering.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if self.line > 0 {
-            write!(f, ":{}", self.line)?;
-        }
-        match self.kind {
-            ErrorKind::MissingColumn => {
-                write!(f, ": missing column {:?} {}", self.column, self.problem)?
-            }
-            ErrorKind::Unreadable if self.column.is_empty() => write!(f, ": {}", self.problem)?,
-            _ if self.column.is_empty() => write!(f, ": {}", self.problem)?,
-            _ => write!(
-                f,
-                ": column {:?}: {:?} {}",
-                self.column, self.value, self.problem
-            )?,
-        }
-        if !self.expected.is_empty() {
-            write!(f, "; expected {}", self.expected)?;
-        }
-        Ok(())
+        f.write_str(&self.render(Lang::En))
     }
 }
 
@@ -85,29 +139,26 @@ impl ImportErrors {
     pub fn total(&self) -> usize {
         self.errors.len() + self.truncated
     }
+
+    /// One error per line, then a count of those not listed, in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut lines: Vec<String> = self.errors.iter().map(|e| e.render(lang)).collect();
+        if self.truncated > 0 {
+            let key = if self.truncated == 1 {
+                Key::import_more_error
+            } else {
+                Key::import_more_errors
+            };
+            lines.push(tn(lang, key, &[&self.truncated, &ERRORS_PER_FILE]));
+        }
+        lines.join("\n")
+    }
 }
 
 impl fmt::Display for ImportErrors {
-    /// One error per line, then a count of those not listed.
+    /// The English rendering.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.errors.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        if self.truncated > 0 {
-            if !self.errors.is_empty() {
-                writeln!(f)?;
-            }
-            write!(
-                f,
-                "… and {} more error{} not listed (at most {ERRORS_PER_FILE} are listed per file)",
-                self.truncated,
-                if self.truncated == 1 { "" } else { "s" }
-            )?;
-        }
-        Ok(())
+        f.write_str(&self.render(Lang::En))
     }
 }
 
@@ -144,14 +195,51 @@ impl Collector {
         }
     }
 
+    /// An error in `column` at `value`, with what was expected.
     pub fn push(
         &mut self,
         line: u64,
         column: &str,
         value: &str,
         kind: ErrorKind,
-        problem: impl Into<String>,
-        expected: impl Into<String>,
+        problem: impl Into<Message>,
+        expected: impl Into<Message>,
+    ) {
+        self.add(
+            line,
+            column,
+            value,
+            kind,
+            problem.into(),
+            Some(expected.into()),
+        );
+    }
+
+    /// An error with nothing to say about what was expected.
+    pub fn push_bare(
+        &mut self,
+        line: u64,
+        column: &str,
+        value: &str,
+        kind: ErrorKind,
+        problem: impl Into<Message>,
+    ) {
+        self.add(line, column, value, kind, problem.into(), None);
+    }
+
+    /// An error about the whole file (line 0) or a whole row.
+    pub fn whole(&mut self, line: u64, kind: ErrorKind, problem: impl Into<Message>) {
+        self.push_bare(line, "", "", kind, problem);
+    }
+
+    fn add(
+        &mut self,
+        line: u64,
+        column: &str,
+        value: &str,
+        kind: ErrorKind,
+        problem: Message,
+        expected: Option<Message>,
     ) {
         if self.full() {
             return;
@@ -162,14 +250,9 @@ impl Collector {
             column: column.to_string(),
             value: value.to_string(),
             kind,
-            problem: problem.into(),
-            expected: expected.into(),
+            problem,
+            expected,
         });
-    }
-
-    /// An error about the whole file (line 0) or a whole row.
-    pub fn whole(&mut self, line: u64, kind: ErrorKind, problem: impl Into<String>) {
-        self.push(line, "", "", kind, problem, "");
     }
 }
 
@@ -185,13 +268,74 @@ mod tests {
             column: "beloeb".into(),
             value: "12.3x".into(),
             kind: ErrorKind::Malformed,
-            problem: "is not an amount".into(),
-            expected: "kroner with at most two decimals, decimal \",\"".into(),
+            problem: Key::import_not_amount.into(),
+            expected: Some(Message::new(Key::import_expected_amount, &[&','])),
         };
         assert_eq!(
             e.to_string(),
             "posteringer.csv:4812: column \"beloeb\": \"12.3x\" is not an amount; \
              expected kroner with at most two decimals, decimal \",\""
+        );
+        assert_eq!(e.render(Lang::En), e.to_string());
+        assert_eq!(
+            e.render(Lang::Da),
+            "posteringer.csv:4812: kolonne \"beloeb\": \"12.3x\" er ikke et beløb; \
+             forventet kroner med højst to decimaler, decimaltegn \",\""
+        );
+    }
+
+    #[test]
+    fn whole_file_and_missing_column_errors_in_both_languages() {
+        let mut c = Collector::new("personer.csv");
+        c.whole(
+            0,
+            ErrorKind::Unreadable,
+            Message::new(Key::import_file_not_found, &[&"ind"]),
+        );
+        c.push_bare(
+            1,
+            "cpr",
+            "",
+            ErrorKind::MissingColumn,
+            Message::new(
+                Key::import_missing_column_detail,
+                &[&"persons", &"cpr", &"a, b"],
+            ),
+        );
+        let all = ImportErrors {
+            errors: c.errors,
+            truncated: 1,
+        };
+        assert_eq!(
+            all.to_string(),
+            "personer.csv: file not found in ind\n\
+             personer.csv:1: missing column \"cpr\" (field persons.cpr); the header has: a, b\n\
+             … and 1 more error not listed (at most 100 are listed per file)"
+        );
+        assert_eq!(
+            all.render(Lang::Da),
+            "personer.csv: filen findes ikke i ind\n\
+             personer.csv:1: mangler kolonnen \"cpr\" (felt persons.cpr); overskriftslinjen \
+             indeholder: a, b\n\
+             … og 1 fejl mere, som ikke er vist (højst 100 vises pr. fil)"
+        );
+    }
+
+    #[test]
+    fn a_brace_pair_in_a_value_is_shown_as_it_is() {
+        let mut c = Collector::new("x.csv");
+        c.push(
+            2,
+            "{}",
+            "{}",
+            ErrorKind::Malformed,
+            Key::import_not_date,
+            Key::import_expected_date,
+        );
+        assert_eq!(
+            c.errors[0].to_string(),
+            "x.csv:2: column \"{}\": \"{}\" is not a date; \
+             expected yyyy-mm-dd, dd-mm-yyyy, dd.mm.yyyy or dd/mm/yyyy"
         );
     }
 
@@ -199,7 +343,7 @@ mod tests {
     fn collector_lists_a_hundred_and_counts_the_rest() {
         let mut c = Collector::new("x.csv");
         for i in 0..250 {
-            c.push(i + 2, "a", "b", ErrorKind::Malformed, "is bad", "");
+            c.push_bare(i + 2, "a", "b", ErrorKind::Malformed, Key::import_not_date);
         }
         assert_eq!(c.errors.len(), ERRORS_PER_FILE);
         assert_eq!(c.overflow, 150);
@@ -211,5 +355,9 @@ mod tests {
         let text = all.to_string();
         assert_eq!(text.lines().count(), 101);
         assert!(text.lines().last().unwrap().contains("150 more errors"));
+        assert!(
+            all.render(Lang::Da)
+                .ends_with("… og 150 fejl mere, som ikke er vist (højst 100 vises pr. fil)")
+        );
     }
 }

@@ -12,10 +12,12 @@
 //! the header line and the encoding from the bytes (UTF-8 if valid, else Windows-1252). The
 //! decimal separator cannot be detected reliably (`1.234` is ambiguous), so every file has one.
 
+use crate::error::Message;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use tvaers_messages::{Key, Lang, tn};
 
 /// One of the six exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -273,6 +275,8 @@ pub struct Profile {
     pub prices: FileProfile,
 }
 
+/// A profile that cannot be used. `Display` is the English text; [`ProfileError::render`] gives
+/// it in a language.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("cannot read profile {path}: {source}")]
@@ -281,10 +285,31 @@ pub enum ProfileError {
         #[source]
         source: std::io::Error,
     },
+    /// `message` is the TOML parser's (English) description.
     #[error("profile {path} is not valid TOML for a mapping profile: {message}")]
     Syntax { path: PathBuf, message: String },
     #[error("profile {path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    Invalid { path: PathBuf, message: Message },
+}
+
+impl ProfileError {
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            ProfileError::Io { path, source } => {
+                tn(lang, Key::import_profile_io, &[&path.display(), source])
+            }
+            ProfileError::Syntax { path, message } => tn(
+                lang,
+                Key::import_profile_syntax,
+                &[&path.display(), message],
+            ),
+            ProfileError::Invalid { path, message } => tn(
+                lang,
+                Key::import_profile_invalid,
+                &[&path.display(), &message.render(lang)],
+            ),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -388,14 +413,14 @@ impl Profile {
 
 enum ParseError {
     Syntax(String),
-    Invalid(String),
+    Invalid(Message),
 }
 
-fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), String> {
+fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Message> {
     let table = kind.key();
     if let Some(file) = raw.file {
         if file.trim().is_empty() {
-            return Err(format!("[{table}] file is empty"));
+            return Err(Message::new(Key::import_profile_file_empty, &[&table]));
         }
         fp.file = file.trim().to_string();
     }
@@ -407,9 +432,8 @@ fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Strin
             "\t" => Some(b'\t'),
             "|" => Some(b'|'),
             _ => {
-                return Err(format!(
-                    "[{table}] delimiter {d:?} is not one of \",\", \";\", \"\\t\", \"|\", \"auto\""
-                ));
+                let d = format!("{d:?}");
+                return Err(Message::new(Key::import_profile_delimiter, &[&table, &d]));
             }
         };
     }
@@ -421,9 +445,8 @@ fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Strin
                 Some(TextEncoding::Windows1252)
             }
             _ => {
-                return Err(format!(
-                    "[{table}] encoding {e:?} is not one of \"utf-8\", \"windows-1252\", \"auto\""
-                ));
+                let e = format!("{e:?}");
+                return Err(Message::new(Key::import_profile_encoding, &[&table, &e]));
             }
         };
     }
@@ -431,20 +454,27 @@ fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Strin
         fp.decimal = match d.as_str() {
             "." => '.',
             "," => ',',
-            _ => return Err(format!("[{table}] decimal {d:?} is not \".\" or \",\"")),
+            _ => {
+                let d = format!("{d:?}");
+                return Err(Message::new(Key::import_profile_decimal, &[&table, &d]));
+            }
         };
     }
     if let Some(columns) = raw.columns {
         for (field, column) in columns {
             if !kind.fields().iter().any(|f| f.name == field) {
                 let known: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
-                return Err(format!(
-                    "[{table}.columns] has no field {field:?}; the fields are {}",
-                    known.join(", ")
+                let field = format!("{field:?}");
+                return Err(Message::new(
+                    Key::import_profile_no_field,
+                    &[&table, &field, &known.join(", ")],
                 ));
             }
             if column.trim().is_empty() {
-                return Err(format!("[{table}.columns] {field} names an empty column"));
+                return Err(Message::new(
+                    Key::import_profile_empty_column,
+                    &[&table, &field],
+                ));
             }
             fp.columns.insert(field, column.trim().to_string());
         }
@@ -536,13 +566,40 @@ mod tests {
     #[test]
     fn typos_are_errors_not_silent_defaults() {
         let bad_field = Profile::parse("[spells.columns]\nvolumen = \"x\"\n");
-        assert!(matches!(bad_field, Err(ParseError::Invalid(m)) if m.contains("volumen")));
+        assert!(
+            matches!(bad_field, Err(ParseError::Invalid(m)) if m.to_string().contains("volumen"))
+        );
         let bad_table = Profile::parse("[spels]\nfile = \"x.csv\"\n");
         assert!(matches!(bad_table, Err(ParseError::Syntax(m)) if m.contains("spels")));
         let bad_decimal = Profile::parse("[prices]\ndecimal = \"'\"\n");
-        assert!(matches!(bad_decimal, Err(ParseError::Invalid(m)) if m.contains("decimal")));
+        assert!(
+            matches!(bad_decimal, Err(ParseError::Invalid(m)) if m.to_string().contains("decimal"))
+        );
         let bad_encoding = Profile::parse("[prices]\nencoding = \"utf-16\"\n");
-        assert!(matches!(bad_encoding, Err(ParseError::Invalid(m)) if m.contains("utf-16")));
+        assert!(
+            matches!(bad_encoding, Err(ParseError::Invalid(m)) if m.to_string().contains("utf-16"))
+        );
+    }
+
+    #[test]
+    fn profile_errors_in_english_and_danish() {
+        let Err(ParseError::Invalid(message)) = Profile::parse("[prices]\ndecimal = \"'\"\n")
+        else {
+            panic!("a bad decimal is refused");
+        };
+        let e = ProfileError::Invalid {
+            path: "p.toml".into(),
+            message,
+        };
+        assert_eq!(
+            e.to_string(),
+            "profile p.toml: [prices] decimal \"'\" is not \".\" or \",\""
+        );
+        assert_eq!(e.render(Lang::En), e.to_string());
+        assert_eq!(
+            e.render(Lang::Da),
+            "profilen p.toml: [prices] decimal \"'\" er hverken \".\" eller \",\""
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! missing column), references to it are not checked, so that one missing column does not
 //! produce a million "unknown person" errors.
 
-use crate::error::{Collector, ErrorKind, ImportErrors};
+use crate::error::{Collector, ErrorKind, ImportErrors, Message};
 use crate::fasthash::{CprIndex, FxHashMap, cpr_key};
 use crate::profile::{FileKind, Profile, fields};
 use crate::source::{self, Table, Values};
@@ -20,11 +20,7 @@ use tvaers_core::{
     Posting, Quantity, Register, Relation, RelationKind, ServiceEntry, ServiceIx, ServiceKind, Sex,
     Spell, Unit, UnitPrice,
 };
-
-const CPR_EXPECTED: &str =
-    "DDMMYY-SSSS or DDMMYYSSSS, day/month a calendar date (days 61–91 are replacement numbers)";
-const DATE_EXPECTED: &str = "yyyy-mm-dd, dd-mm-yyyy, dd.mm.yyyy or dd/mm/yyyy";
-const FUNCTION_EXPECTED: &str = "X.XX.XX (or XXXXX) of the municipal chart of accounts";
+use tvaers_messages::Key;
 
 /// Reads, validates and links the six exports in `input` as laid out by `profile`.
 ///
@@ -136,8 +132,8 @@ fn cpr_field(
                 table_col,
                 value,
                 ErrorKind::Malformed,
-                "is not a CPR number",
-                CPR_EXPECTED,
+                Key::import_not_cpr,
+                Key::import_expected_cpr,
             );
             None
         }
@@ -176,8 +172,8 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
                     &cols[BIRTH_DATE],
                     v[BIRTH_DATE],
                     ErrorKind::Malformed,
-                    "is not a date",
-                    DATE_EXPECTED,
+                    Key::import_not_date,
+                    Key::import_expected_date,
                 );
             }
             Some(d) if d != encoded => {
@@ -186,8 +182,11 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
                     &cols[BIRTH_DATE],
                     v[BIRTH_DATE],
                     ErrorKind::Inconsistent,
-                    format!("does not match the CPR number in column {:?}", cols[CPR]),
-                    format!("the birth date the CPR number encodes, {encoded}"),
+                    Message::new(
+                        Key::import_birth_date_not_cpr,
+                        &[&format!("{:?}", cols[CPR])],
+                    ),
+                    Message::new(Key::import_expected_birth_date, &[&encoded]),
                 );
             }
             Some(_) => {}
@@ -199,8 +198,8 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
                 &cols[SEX],
                 v[SEX],
                 ErrorKind::Malformed,
-                "is not a sex",
-                "M or K",
+                Key::import_not_sex,
+                Key::import_expected_sex,
             );
         }
         if v[FAMILY].is_empty() {
@@ -209,16 +208,12 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
                 &cols[FAMILY],
                 v[FAMILY],
                 ErrorKind::Malformed,
-                "is empty",
-                "a family/household key",
+                Key::import_is_empty,
+                Key::import_expected_family,
             );
         }
         if persons.len() > CprIndex::MAX_INDEX as usize {
-            errs.whole(
-                line,
-                ErrorKind::Unreadable,
-                "has more persons than Tværs can hold",
-            );
+            errs.whole(line, ErrorKind::Unreadable, Key::import_too_many_persons);
             return;
         }
         match by_cpr.insert(cpr_key(cpr.digits()), persons.len() as u32) {
@@ -229,8 +224,8 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
                     &cols[CPR],
                     v[CPR],
                     ErrorKind::Duplicate,
-                    "is a duplicate CPR number",
-                    format!("each person once (first on line {first})"),
+                    Key::import_duplicate_cpr,
+                    Message::new(Key::import_expected_person_once, &[&first]),
                 );
             }
             None => {
@@ -298,8 +293,8 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 &cols[CODE],
                 code,
                 ErrorKind::Malformed,
-                "is empty",
-                "a service code",
+                Key::import_is_empty,
+                Key::import_expected_service_code,
             );
             return;
         }
@@ -309,8 +304,8 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 &cols[NAME_DA],
                 v[NAME_DA],
                 ErrorKind::Malformed,
-                "is empty",
-                "the service's Danish name",
+                Key::import_is_empty,
+                Key::import_expected_name_da,
             );
         }
         let department = Department::from_code(v[DEPARTMENT]);
@@ -320,8 +315,8 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 &cols[DEPARTMENT],
                 v[DEPARTMENT],
                 ErrorKind::Malformed,
-                "is not a department",
-                format!("one of {}", Department::codes_list()),
+                Key::import_not_department,
+                Message::new(Key::import_expected_one_of, &[&Department::codes_list()]),
             );
         }
         let kind = ServiceKind::from_code(v[KIND]);
@@ -331,8 +326,8 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 &cols[KIND],
                 v[KIND],
                 ErrorKind::Malformed,
-                "is not a service kind",
-                "ydelse or indsats",
+                Key::import_not_service_kind,
+                Key::import_expected_service_kind,
             );
         }
         let unit = Unit::from_code(v[UNIT]);
@@ -342,8 +337,8 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 &cols[UNIT],
                 v[UNIT],
                 ErrorKind::Malformed,
-                "is not a unit",
-                format!("one of {}", Unit::codes_list()),
+                Key::import_not_unit,
+                Message::new(Key::import_expected_one_of, &[&Unit::codes_list()]),
             );
         }
         let function = AccountFunction::parse(v[FUNCTION]);
@@ -353,8 +348,8 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 &cols[FUNCTION],
                 v[FUNCTION],
                 ErrorKind::Malformed,
-                "is not an account function",
-                FUNCTION_EXPECTED,
+                Key::import_not_function,
+                Key::import_expected_function,
             );
         }
         if let Some(&first) = by_code.get(code) {
@@ -364,8 +359,8 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 &cols[CODE],
                 code,
                 ErrorKind::Duplicate,
-                "is a duplicate service code",
-                format!("each code once (first on line {first_line})"),
+                Key::import_duplicate_code,
+                Message::new(Key::import_expected_code_once, &[&first_line]),
             );
             return;
         }
@@ -433,8 +428,8 @@ impl Refs<'_> {
                 column,
                 value,
                 ErrorKind::UnknownReference,
-                format!("is not a person in {}", self.persons.file),
-                format!("a CPR number listed in {}", self.persons.file),
+                Message::new(Key::import_not_person_in, &[&self.persons.file]),
+                Message::new(Key::import_expected_cpr_in, &[&self.persons.file]),
             );
         }
         found
@@ -454,8 +449,11 @@ impl Refs<'_> {
                 column,
                 value,
                 ErrorKind::Malformed,
-                "is empty",
-                format!("a service code from {}", self.catalogue.file),
+                Key::import_is_empty,
+                Message::new(
+                    Key::import_expected_service_code_from,
+                    &[&self.catalogue.file],
+                ),
             );
             return None;
         }
@@ -469,8 +467,8 @@ impl Refs<'_> {
                 column,
                 value,
                 ErrorKind::UnknownReference,
-                format!("is not a service in {}", self.catalogue.file),
-                format!("a code listed in {}", self.catalogue.file),
+                Message::new(Key::import_not_service_in, &[&self.catalogue.file]),
+                Message::new(Key::import_expected_code_in, &[&self.catalogue.file]),
             );
         }
         found
@@ -492,8 +490,8 @@ impl Refs<'_> {
                 column,
                 value,
                 ErrorKind::Malformed,
-                "is not a unit",
-                format!("one of {}", Unit::codes_list()),
+                Key::import_not_unit,
+                Message::new(Key::import_expected_one_of, &[&Unit::codes_list()]),
             );
             return None;
         };
@@ -505,11 +503,11 @@ impl Refs<'_> {
                 column,
                 value,
                 ErrorKind::Inconsistent,
-                format!(
-                    "does not match the unit of service {service_code} in {}",
-                    self.catalogue.file
+                Message::new(
+                    Key::import_unit_mismatch,
+                    &[&service_code, &self.catalogue.file],
                 ),
-                expected.code(),
+                Message::new(Key::import_verbatim, &[&expected.code()]),
             );
             return None;
         }
@@ -525,8 +523,8 @@ fn date_field(errs: &mut Collector, column: &str, line: u64, value: &str) -> Opt
             column,
             value,
             ErrorKind::Malformed,
-            "is not a date",
-            DATE_EXPECTED,
+            Key::import_not_date,
+            Key::import_expected_date,
         );
     }
     d
@@ -565,8 +563,8 @@ fn read_relations(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Rela
                 &cols[RELATION],
                 v[RELATION],
                 ErrorKind::Malformed,
-                "is not a relation kind",
-                "forælder, barn or partner",
+                Key::import_not_relation_kind,
+                Key::import_expected_relation_kind,
             );
         }
         if let (Some(person), Some(related), Some(kind)) = (person, related, kind) {
@@ -576,8 +574,8 @@ fn read_relations(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Rela
                     &cols[RELATED_CPR],
                     v[RELATED_CPR],
                     ErrorKind::Inconsistent,
-                    format!("is the person in column {:?} itself", cols[CPR]),
-                    "a relation between two different persons",
+                    Message::new(Key::import_relation_to_self, &[&format!("{:?}", cols[CPR])]),
+                    Key::import_expected_two_persons,
                 );
                 return;
             }
@@ -636,8 +634,8 @@ fn read_spells(input: &Path, profile: &Profile, refs: &Refs<'_>) -> SpellRows {
                 &cols[END],
                 v[END],
                 ErrorKind::Inconsistent,
-                format!("is before start {start}"),
-                "an end on or after the start (the inclusive last day)",
+                Message::new(Key::import_end_before_start, &[&start]),
+                Key::import_expected_end,
             );
         }
         let volume = Quantity::parse(v[VOLUME], decimal);
@@ -647,8 +645,8 @@ fn read_spells(input: &Path, profile: &Profile, refs: &Refs<'_>) -> SpellRows {
                 &cols[VOLUME],
                 v[VOLUME],
                 ErrorKind::Malformed,
-                "is not a volume",
-                format!("a number ≥ 0 with at most three decimals, decimal \"{decimal}\""),
+                Key::import_not_volume,
+                Message::new(Key::import_expected_volume, &[&decimal]),
             );
         }
         let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
@@ -712,8 +710,8 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
                 &cols[FUNCTION],
                 v[FUNCTION],
                 ErrorKind::Malformed,
-                "is not an account function",
-                FUNCTION_EXPECTED,
+                Key::import_not_function,
+                Key::import_expected_function,
             );
         }
         let amount = parse_amount(v[AMOUNT], decimal);
@@ -723,8 +721,8 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
                 &cols[AMOUNT],
                 v[AMOUNT],
                 ErrorKind::Malformed,
-                "is not an amount",
-                format!("kroner with at most two decimals, decimal \"{decimal}\""),
+                Key::import_not_amount,
+                Message::new(Key::import_expected_amount, &[&decimal]),
             );
         }
         let person = if v[CPR].is_empty() {
@@ -777,8 +775,8 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
                     &cols[PRICE],
                     v[PRICE],
                     ErrorKind::Malformed,
-                    "is not an amount",
-                    format!("kroner with at most two decimals, decimal \"{decimal}\""),
+                    Key::import_not_amount,
+                    Message::new(Key::import_expected_amount, &[&decimal]),
                 );
                 None
             }
@@ -788,8 +786,8 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
                     &cols[PRICE],
                     v[PRICE],
                     ErrorKind::Inconsistent,
-                    "is negative",
-                    "a price ≥ 0",
+                    Key::import_is_negative,
+                    Key::import_expected_price,
                 );
                 None
             }
@@ -802,8 +800,8 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
                 &cols[YEAR],
                 v[YEAR],
                 ErrorKind::Malformed,
-                "is not a year",
-                "a year 1900–2100",
+                Key::import_not_year,
+                Key::import_expected_year,
             );
         }
         if let (Some((service, _)), Some(year)) = (service, year)
@@ -816,11 +814,8 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
                         &cols[YEAR],
                         v[YEAR],
                         ErrorKind::Duplicate,
-                        format!("is a second price for service {} in that year", v[SERVICE]),
-                        format!(
-                            "one price per service and year (first on line {})",
-                            first.get()
-                        ),
+                        Message::new(Key::import_second_price, &[&v[SERVICE]]),
+                        Message::new(Key::import_expected_price_once, &[first.get()]),
                     );
                     return;
                 }

@@ -10,7 +10,7 @@
 //! `arrow-cast` (dates become ISO dates; timestamps are cut to dates); numbers from native
 //! numeric columns are written with `.` whatever the profile's decimal separator.
 
-use crate::error::{Collector, ErrorKind};
+use crate::error::{Collector, ErrorKind, Message};
 use crate::profile::{FileKind, FileProfile, MAX_FIELDS, TextEncoding};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
@@ -20,6 +20,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use tvaers_messages::Key;
 
 /// The values of one row, indexed by field position.
 pub(crate) type Values<'a> = [&'a str; MAX_FIELDS];
@@ -99,7 +100,7 @@ impl Table {
                             errs.whole(
                                 line,
                                 ErrorKind::Malformed,
-                                format!("is not valid CSV: {e}"),
+                                Message::new(Key::import_not_csv, &[&e]),
                             );
                             break;
                         }
@@ -110,11 +111,7 @@ impl Table {
                         errs.whole(
                             line,
                             ErrorKind::Malformed,
-                            format!(
-                                "row has {} fields but the header has {header_len} \
-                                 (a separator inside an unquoted value?)",
-                                rec.len()
-                            ),
+                            Message::new(Key::import_field_count, &[&rec.len(), &header_len]),
                         );
                         continue;
                     }
@@ -137,7 +134,7 @@ impl Table {
                         errs.whole(
                             0,
                             ErrorKind::Unreadable,
-                            format!("cannot read Parquet: {e}"),
+                            Message::new(Key::import_cannot_read_parquet, &[&e]),
                         );
                         return 0;
                     }
@@ -150,7 +147,7 @@ impl Table {
                             errs.whole(
                                 n + 2,
                                 ErrorKind::Unreadable,
-                                format!("cannot read Parquet: {e}"),
+                                Message::new(Key::import_cannot_read_parquet, &[&e]),
                             );
                             return n;
                         }
@@ -168,13 +165,12 @@ impl Table {
                         match to_strings(col) {
                             Ok(s) => strings.push(Some(s)),
                             Err(e) => {
-                                errs.push(
+                                errs.push_bare(
                                     1,
                                     name,
                                     "",
                                     ErrorKind::Unreadable,
-                                    format!("cannot be read as text: {e}"),
-                                    "",
+                                    Message::new(Key::import_not_text, &[&e]),
                                 );
                                 return n;
                             }
@@ -237,7 +233,7 @@ pub(crate) fn open(
         errs.whole(
             0,
             ErrorKind::Unreadable,
-            format!("file not found in {}", input.display()),
+            Message::new(Key::import_file_not_found, &[&input.display()]),
         );
         return None;
     }
@@ -257,7 +253,11 @@ fn is_parquet(path: &Path) -> bool {
 }
 
 fn io_error(errs: &mut Collector, e: std::io::Error) {
-    errs.whole(0, ErrorKind::Unreadable, format!("cannot be read: {e}"));
+    errs.whole(
+        0,
+        ErrorKind::Unreadable,
+        Message::new(Key::import_cannot_read, &[&e]),
+    );
 }
 
 /// Line number (1-based) of byte offset `at`.
@@ -276,8 +276,8 @@ fn decode(bytes: Vec<u8>, declared: Option<TextEncoding>, errs: &mut Collector) 
             "",
             "",
             ErrorKind::Unreadable,
-            "is UTF-16 text",
-            "UTF-8 or Windows-1252 (save the export as UTF-8)",
+            Key::import_utf16,
+            Key::import_expected_utf8,
         );
         return None;
     }
@@ -295,11 +295,7 @@ fn decode(bytes: Vec<u8>, declared: Option<TextEncoding>, errs: &mut Collector) 
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 let line = line_of(e.as_bytes(), at);
-                errs.whole(
-                    line,
-                    ErrorKind::Unreadable,
-                    "is not valid UTF-8, which the profile declares",
-                );
+                errs.whole(line, ErrorKind::Unreadable, Key::import_not_declared_utf8);
                 None
             }
         },
@@ -308,11 +304,7 @@ fn decode(bytes: Vec<u8>, declared: Option<TextEncoding>, errs: &mut Collector) 
             Err(e) if has_bom => {
                 let at = e.utf8_error().valid_up_to();
                 let line = line_of(e.as_bytes(), at);
-                errs.whole(
-                    line,
-                    ErrorKind::Unreadable,
-                    "starts with a UTF-8 byte order mark but is not valid UTF-8",
-                );
+                errs.whole(line, ErrorKind::Unreadable, Key::import_bom_not_utf8);
                 None
             }
             Err(e) => {
@@ -369,18 +361,15 @@ fn map_columns(
                 if spec.required {
                     ok = false;
                     let found: Vec<&str> = header.iter().map(|h| h.trim()).collect();
-                    errs.push(
+                    errs.push_bare(
                         1,
                         want,
                         "",
                         ErrorKind::MissingColumn,
-                        format!(
-                            "(field {}.{}); the header has: {}",
-                            kind.key(),
-                            spec.name,
-                            found.join(", ")
+                        Message::new(
+                            Key::import_missing_column_detail,
+                            &[&kind.key(), &spec.name, &found.join(", ")],
                         ),
-                        "",
                     );
                 } else {
                     tracing::debug!(file = %errs.file, column = want, "optional column absent");
@@ -410,11 +399,7 @@ fn open_csv(
     let body = &text[start..];
     let header_line = body.split('\n').next().unwrap_or("");
     if header_line.trim().is_empty() {
-        errs.whole(
-            1,
-            ErrorKind::Unreadable,
-            "has no header line (the file is empty)",
-        );
+        errs.whole(1, ErrorKind::Unreadable, Key::import_no_header);
         return None;
     }
     let delimiter = fp
@@ -434,7 +419,7 @@ fn open_csv(
             errs.whole(
                 1,
                 ErrorKind::Unreadable,
-                format!("header is not valid CSV: {e}"),
+                Message::new(Key::import_header_not_csv, &[&e]),
             );
             return None;
         }
@@ -475,7 +460,7 @@ fn open_parquet(
             errs.whole(
                 0,
                 ErrorKind::Unreadable,
-                format!("is not a readable Parquet file: {e}"),
+                Message::new(Key::import_not_parquet, &[&e]),
             );
             return None;
         }

@@ -45,11 +45,19 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
     }
 }
 
-/// The text of `key` with its `{}`s replaced by `args`, in order.
+/// The text of `key` with its `{}`s replaced by `args`, in order. A `{}` inside an argument is
+/// left as it is (arguments may be values read from a user's file).
 pub fn tn(lang: Lang, key: Key, args: &[&dyn std::fmt::Display]) -> String {
-    let mut out = t(lang, key).to_string();
-    for a in args {
-        out = out.replacen("{}", &a.to_string(), 1);
+    use std::fmt::Write as _;
+    let mut parts = t(lang, key).split("{}");
+    let mut out = parts.next().unwrap_or("").to_string();
+    let mut args = args.iter();
+    for part in parts {
+        match args.next() {
+            Some(a) => write!(out, "{a}").expect("writing to a String"),
+            None => out.push_str("{}"),
+        }
+        out.push_str(part);
     }
     out
 }
@@ -201,6 +209,18 @@ mod tests {
                 assert_eq!(t(lang, k).matches("{}").count(), 1, "{k:?} {lang:?}");
             }
         }
+    }
+
+    #[test]
+    fn arguments_are_filled_in_once() {
+        assert_eq!(
+            tn(Lang::En, Key::cli_rules_ok, &[&"a{}b", &3]),
+            "a{}b: 3 rules, all valid"
+        );
+        assert_eq!(
+            tn(Lang::En, Key::cli_rules_ok, &[&"x"]),
+            "x: {} rules, all valid"
+        );
     }
 
     #[test]
