@@ -489,11 +489,37 @@ pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
     }
 }
 
-/// The last calendar year fully covered by postings: the year of the latest posting if it is
-/// dated 31 December, else the year before. Without postings, the year of the latest spell
-/// start; without either, the current calendar year.
+/// A year holds part of "the bulk of the data" when at least 1/`BULK_SHARE` of the dated
+/// records fall in it (1 %).
+pub const BULK_SHARE: usize = 100;
+
+/// The latest of `dates` that is not stray: a date is stray when it lies after the end of the
+/// year following the latest year that holds at least 1/[`BULK_SHARE`] of the dates. A few
+/// mistyped dates far in the future cannot make a year of their own, while the first days of
+/// the next year (too few to be bulk) still count as usual.
+fn latest_in_bulk(dates: &[NaiveDate]) -> Option<NaiveDate> {
+    let mut by_year: std::collections::BTreeMap<i32, usize> = Default::default();
+    for d in dates {
+        *by_year.entry(d.year()).or_insert(0) += 1;
+    }
+    let bulk = by_year
+        .iter()
+        .rev()
+        .find(|&(_, &n)| n * BULK_SHARE >= dates.len())
+        .map(|(&y, _)| y)?;
+    dates.iter().copied().filter(|d| d.year() <= bulk + 1).max()
+}
+
+/// The last calendar year fully covered by postings: the year of the latest posting if that is
+/// dated 31 December, else the year before — where "latest" ignores stray dates (after the end
+/// of the year following the latest year that holds at least 1 % of the postings,
+/// [`BULK_SHARE`]), so that one posting mistyped as 31-12-2200 does not move the period.
+/// Without postings, the year of the latest spell start (stray starts ignored the same way);
+/// without either, the current calendar year. [`far_outside`] counts the records far from the
+/// chosen period, for a warning.
 pub fn default_period(reg: &Register<Pseudonymised>) -> Period {
-    if let Some(last) = reg.postings.iter().map(|p| p.date).max() {
+    let posted: Vec<NaiveDate> = reg.postings.iter().map(|p| p.date).collect();
+    if let Some(last) = latest_in_bulk(&posted) {
         let year = if last.month() == 12 && last.day() == 31 {
             last.year()
         } else {
@@ -501,9 +527,44 @@ pub fn default_period(reg: &Register<Pseudonymised>) -> Period {
         };
         return Period::year(year);
     }
-    let year = reg.spells.iter().map(|s| s.start).max().map_or_else(
+    let starts: Vec<NaiveDate> = reg.spells.iter().map(|s| s.start).collect();
+    let year = latest_in_bulk(&starts).map_or_else(
         || chrono::Local::now().date_naive().year(),
         |d: NaiveDate| d.year(),
     );
     Period::year(year)
+}
+
+/// Records far from the period ([`far_outside`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FarOutside {
+    /// Postings dated before `from` − 1 year or after `to` + 1 year.
+    pub postings: u64,
+    /// Spells ending before `from` − 1 year or starting after `to` + 1 year.
+    pub spells: u64,
+}
+
+/// How many postings and spells lie more than a year outside `period` — likely typos in a date
+/// (or a period that misses the data), for a warning.
+pub fn far_outside(reg: &Register<Pseudonymised>, period: Period) -> FarOutside {
+    let lo = period
+        .from()
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(NaiveDate::MIN);
+    let hi = period
+        .to()
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap_or(NaiveDate::MAX);
+    FarOutside {
+        postings: reg
+            .postings
+            .iter()
+            .filter(|p| p.date < lo || p.date > hi)
+            .count() as u64,
+        spells: reg
+            .spells
+            .iter()
+            .filter(|s| s.start > hi || s.end.is_some_and(|e| e < lo))
+            .count() as u64,
+    }
 }

@@ -168,6 +168,48 @@ fn default_period_is_last_fully_covered_year() {
 }
 
 #[test]
+fn one_mistyped_date_does_not_move_the_default_period() {
+    // 200 postings through 2024 (the last on 31 December), two in the first days of 2025 (too
+    // few to be bulk, but next year's: counted as before), and one typo dated 31-12-2200.
+    let mut text = String::from("person a F1\nspell a KTH 2024-01-01 2024-12-31 1 -\n");
+    for i in 0..200 {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(i);
+        text.push_str(&format!("posting {day} 5.57.73 1.00 - -\n"));
+    }
+    text.push_str("posting 2024-12-31 5.57.73 1.00 - -\n");
+    let without_typo = reg(&text);
+    assert_eq!(default_period(&without_typo), Period::year(2024));
+    text.push_str("posting 2025-01-03 5.57.73 1.00 - -\nposting 2025-01-02 5.57.73 1.00 - -\n");
+    assert_eq!(default_period(&reg(&text)), Period::year(2024));
+    text.push_str("posting 2200-12-31 5.57.73 50000.00 - -\nspell a KTH 2300-01-01 - 1 -\n");
+    let r = reg(&text);
+    assert_eq!(default_period(&r), Period::year(2024), "not 2200");
+    // The typo and the spell starting in 2300 are reported; 2025's postings are within a year.
+    assert_eq!(
+        crate::far_outside(&r, Period::year(2024)),
+        crate::FarOutside {
+            postings: 1,
+            spells: 1
+        }
+    );
+    let a = crate::analyse(&r, default_period(&r));
+    assert_eq!(
+        (
+            a.data_quality.postings_far_outside,
+            a.data_quality.spells_far_outside
+        ),
+        (1, 1)
+    );
+    // With no postings, spell starts follow the same rule: 1 of 150 starts is stray.
+    let mut text = String::from("person a F1\n");
+    for _ in 0..149 {
+        text.push_str("spell a KTH 2023-05-01 - 1 -\n");
+    }
+    text.push_str("spell a KTH 2300-05-01 - 1 -\n");
+    assert_eq!(default_period(&reg(&text)), Period::year(2023));
+}
+
+#[test]
 fn concurrency_overlap_back_to_back_and_same_department() {
     let r = reg("
 person over F1
