@@ -43,7 +43,7 @@ fn main() {
     let period = default_period(&reg);
     let rules = RuleSet::standard();
     let t = Instant::now();
-    let alloc = allocate(&reg, period);
+    let alloc = allocate(&reg, period).unwrap();
     println!("allocate:             {:.2?}", t.elapsed());
     let t = Instant::now();
     let metrics = compute_metrics(&reg, &alloc, period);

@@ -96,7 +96,10 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
-pub use allocation::{Allocation, CostCentre, FarOutside, allocate, default_period, far_outside};
+pub use allocation::{
+    Allocation, AnalysisError, CostCentre, FarOutside, allocate, check_limits, default_period,
+    far_outside,
+};
 pub use disclosure::{Cell, MIN_PERSONS, Suppression};
 pub use groups::{RuleAnalysis, summarise_rules};
 pub use metrics::{Metrics, UnitMetrics, compute_metrics};
@@ -107,10 +110,10 @@ pub use tvaers_messages::Lang;
 use tvaers_core::{Period, Pseudonymised, Register};
 
 /// All three computing stages in one call.
-pub fn analyse(reg: &Register<Pseudonymised>, period: Period) -> Analysis {
-    let alloc = allocate(reg, period);
+pub fn analyse(reg: &Register<Pseudonymised>, period: Period) -> Result<Analysis, AnalysisError> {
+    let alloc = allocate(reg, period)?;
     let metrics = compute_metrics(reg, &alloc, period);
-    summarise(reg, &alloc, &metrics)
+    Ok(summarise(reg, &alloc, &metrics))
 }
 
 /// [`analyse`] with the target groups, overlaps and combinations of `rules`.
@@ -118,8 +121,8 @@ pub fn analyse_with_rules(
     reg: &Register<Pseudonymised>,
     period: Period,
     rules: &tvaers_rules::RuleSet,
-) -> Analysis {
-    let alloc = allocate(reg, period);
+) -> Result<Analysis, AnalysisError> {
+    let alloc = allocate(reg, period)?;
     let metrics = compute_metrics(reg, &alloc, period);
-    summarise_with_rules(reg, &alloc, &metrics, rules)
+    Ok(summarise_with_rules(reg, &alloc, &metrics, rules))
 }

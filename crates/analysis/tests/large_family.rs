@@ -119,7 +119,7 @@ fn one_family_of_many_members_is_linear() {
     );
 
     // The whole analysis, with the overlap costs of every affected member.
-    let alloc = allocate(&reg, period);
+    let alloc = allocate(&reg, period).unwrap();
     let metrics = compute_metrics(&reg, &alloc, period);
     let f = &metrics.families;
     assert_eq!(metrics.family_index.members(big).len(), CHILDREN + ADULTS);
@@ -131,7 +131,7 @@ fn one_family_of_many_members_is_linear() {
         ),
         (3, 2)
     );
-    let a = analyse_with_rules(&reg, period, &rules);
+    let a = analyse_with_rules(&reg, period, &rules).unwrap();
     assert!(CHILDREN + ADULTS > MAX_PLAUSIBLE_FAMILY);
     assert_eq!(
         a.data_quality.implausible_families, 1,

@@ -136,6 +136,9 @@ pub enum PipelineError {
     Output(#[from] StagedError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A posting, price or spell beyond the documented limits, or sums beyond exact arithmetic.
+    #[error("cannot analyse: {0}")]
+    Analysis(#[from] tvaers_analysis::AnalysisError),
     #[error("cannot write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -180,24 +183,24 @@ pub fn summarise(
     period: Period,
     rules: &RuleSet,
     progress: &mut dyn Progress,
-) -> (Allocation, Analysis) {
+) -> Result<(Allocation, Analysis), PipelineError> {
     let alloc = step(progress, Stage::Allocate, || {
         tvaers_analysis::allocate(reg, period)
-    });
+    })?;
     let metrics = step(progress, Stage::Metrics, || {
         tvaers_analysis::compute_metrics(reg, &alloc, period)
     });
     let analysis = step(progress, Stage::Summarise, || {
         tvaers_analysis::summarise_with_rules(reg, &alloc, &metrics, rules)
     });
-    (alloc, analysis)
+    Ok((alloc, analysis))
 }
 
 /// The whole pipeline: load, summarise, publish and write `job.out` all-or-nothing.
 pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, PipelineError> {
     let register = load(&job.source, progress)?;
     let period = period(&register, job.from, job.to)?;
-    let (allocation, analysis) = summarise(&register, period, job.rules, progress);
+    let (allocation, analysis) = summarise(&register, period, job.rules, progress)?;
     let staged = StagedDir::begin(job.out)?;
     let files = step(progress, Stage::WriteReport, || {
         tvaers_report::write(
