@@ -30,9 +30,12 @@ fn main() {
         identified,
         &tvaers_ingest::PseudonymKey::from_bytes([7; 32]),
     );
-    let one = reg.persons[0].family;
-    for p in &mut reg.persons {
-        p.family = one;
+    // ONE_FAMILY=0 keeps the generated families (to compare with an ordinary run).
+    if std::env::var("ONE_FAMILY").as_deref() != Ok("0") {
+        let one = reg.persons[0].family;
+        for p in &mut reg.persons {
+            p.family = one;
+        }
     }
     println!(
         "{} persons in one family, {} spells, {} postings",
@@ -41,6 +44,7 @@ fn main() {
         reg.postings.len()
     );
     let period = default_period(&reg);
+    println!("default period {period}");
     let rules = RuleSet::standard();
     let t = Instant::now();
     let alloc = allocate(&reg, period).unwrap();

@@ -132,7 +132,7 @@ fn one_family_of_many_members_is_linear() {
         (3, 2)
     );
     let a = analyse_with_rules(&reg, period, &rules).unwrap();
-    assert!(CHILDREN + ADULTS > MAX_PLAUSIBLE_FAMILY);
+    const { assert!(CHILDREN + ADULTS > MAX_PLAUSIBLE_FAMILY) };
     assert_eq!(
         a.data_quality.implausible_families, 1,
         "the placeholder family is counted for a warning, the family of two is not"
