@@ -41,7 +41,7 @@ fn main() {
 
     let period = default_period(&reg);
     let t = Instant::now();
-    let alloc = allocate(&reg, period);
+    let alloc = allocate(&reg, period).unwrap();
     let metrics = compute_metrics(&reg, &alloc, period);
     println!("allocate + metrics ({period}): {:.2?}", t.elapsed());
     let rules = RuleSet::standard();

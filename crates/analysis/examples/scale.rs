@@ -371,7 +371,7 @@ fn main() {
         };
         (out.unwrap(), format!("{min:.2?} wall (best){cpu}"))
     }
-    let (alloc, d) = best(reps, || allocate(&reg, period));
+    let (alloc, d) = best(reps, || allocate(&reg, period).unwrap());
     println!("allocate:        {d}");
     let (metrics, d) = best(reps, || compute_metrics(&reg, &alloc, period));
     println!("compute_metrics: {d}");

@@ -2,16 +2,16 @@
 //!
 //! Booked postings (registrantbogført) are a person's cost as booked. Spells whose
 //! (person, account function) pair has no booked posting in the period are priced with the unit
-//! prices ([`activity_cost`]); the pair rule is what prevents counting a benefit both as booked
+//! prices ([`tvaers_core::service::activity_cost`]); the pair rule is what prevents counting a benefit both as booked
 //! and as activity. See the crate documentation for the exact rules.
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use tvaers_core::service::activity_cost;
+use tvaers_core::service::checked_activity_cost;
 use tvaers_core::{
-    AccountFunction, Catalogue, Department, Ore, Period, PersonIx, PersonSpells, Posting,
-    Pseudonymised, Register, ServiceIx,
+    AccountFunction, Catalogue, Department, LimitError, Ore, Period, PersonIx, PersonSpells,
+    Posting, Pseudonymised, Register, ServiceIx, check_amount, check_price, check_volume,
 };
 
 /// Where a cost is reported: a department, or "unmapped" for postings whose function no
@@ -305,9 +305,15 @@ struct PersonPart {
     unpriced_persons: u64,
     booked_persons: u64,
     activity_persons: u64,
-    /// Only `activity` and the person counts are filled here; posting totals come from the
-    /// single pass over all postings.
+    /// Only the person counts are filled here; posting totals come from the single pass over
+    /// all postings.
     by_centre: [CentreCosts; CostCentre::COUNT],
+    /// Activity cost by centre, exact.
+    centre_activity: [i128; CostCentre::COUNT],
+    /// Σ of the magnitudes of the chunk's spell costs, exact.
+    activity_abs: i128,
+    /// Some value did not fit in `i64` øre (its slot holds a placeholder).
+    overflow: bool,
 }
 
 impl PersonPass<'_> {
@@ -339,7 +345,7 @@ impl PersonPass<'_> {
             functions.dedup();
 
             let (mut skipped_any, mut unpriced_any) = (false, false);
-            let mut activity = Ore::ZERO;
+            let mut activity: i128 = 0;
             for &si in self.person_spells.of(who) {
                 let s = &reg.spells[si as usize];
                 let Some(clip) = self.period.intersect(s.start, s.end) else {
@@ -353,11 +359,16 @@ impl PersonPass<'_> {
                     skipped_any = true;
                     continue;
                 }
-                let mut cost = Ore::ZERO;
+                let mut cost: i128 = 0;
                 for (year, seg) in clip.year_segments() {
                     match self.prices.price(s.service, year) {
                         Some(price) => {
-                            cost += activity_cost(s.volume, price, entry.unit, seg.days());
+                            // Within the limits `check_limits` enforced a year's cost fits in
+                            // i64; the sums are exact in i128 and narrowed at the end.
+                            let seg_cost =
+                                checked_activity_cost(s.volume, price, entry.unit, seg.days());
+                            out.overflow |= seg_cost.is_none();
+                            cost += seg_cost.map_or(0, |c| c.0 as i128);
                             activity_mask |= 1 << c;
                         }
                         None => {
@@ -366,14 +377,15 @@ impl PersonPass<'_> {
                         }
                     }
                 }
-                if cost != Ore::ZERO {
-                    out.spell_costs.push((si, cost));
+                if cost != 0 {
+                    out.spell_costs.push((si, narrow(cost, &mut out.overflow)));
                 }
                 activity += cost;
-                out.by_centre[c].activity += cost;
+                out.activity_abs += cost.abs();
+                out.centre_activity[c] += cost;
             }
             out.booked.push(booked);
-            out.activity.push(activity);
+            out.activity.push(narrow(activity, &mut out.overflow));
             out.skipped_persons += skipped_any as u64;
             out.unpriced_persons += unpriced_any as u64;
             out.activity_persons += (activity_mask != 0) as u64;
@@ -389,27 +401,96 @@ impl PersonPass<'_> {
     }
 }
 
+/// `v` as øre, or zero with `overflow` set when it does not fit in `i64`.
+fn narrow(v: i128, overflow: &mut bool) -> Ore {
+    match i64::try_from(v) {
+        Ok(v) => Ore(v),
+        Err(_) => {
+            *overflow = true;
+            Ore::ZERO
+        }
+    }
+}
+
+/// Which record of the register is out of range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    Posting,
+    Price,
+    Spell,
+}
+
+/// Why the analysis refuses a register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AnalysisError {
+    /// A record is outside the documented limits of `tvaers_core` (`Ore::MAX_POSTING`,
+    /// `Ore::MAX_PRICE`, `Quantity::MAX_VOLUME`): the importer should have rejected it.
+    #[error("{record:?} {index} (0-based): {error}")]
+    OutOfRange {
+        record: Record,
+        /// Index into the register's table of that record.
+        index: usize,
+        error: LimitError,
+    },
+    /// The period's postings and activity add up (in absolute value) beyond `i64` øre
+    /// (9.2 · 10^16 kr): no figure could be computed exactly.
+    #[error("the period's amounts add up to more than 9.2·10^16 kr; the figures cannot be exact")]
+    TooLarge,
+}
+
+/// Every posting amount, unit price and spell volume within the limits of `tvaers_core`; the
+/// first one that is not, as an error.
+pub fn check_limits(reg: &Register<Pseudonymised>) -> Result<(), AnalysisError> {
+    let out = |record, index, error| AnalysisError::OutOfRange {
+        record,
+        index,
+        error,
+    };
+    for (i, p) in reg.postings.iter().enumerate() {
+        check_amount(p.amount).map_err(|e| out(Record::Posting, i, e))?;
+    }
+    for (i, p) in reg.prices.iter().enumerate() {
+        check_price(p.price).map_err(|e| out(Record::Price, i, e))?;
+    }
+    for (i, s) in reg.spells.iter().enumerate() {
+        check_volume(s.volume).map_err(|e| out(Record::Spell, i, e))?;
+    }
+    Ok(())
+}
+
 /// Stage 1. Puts the period's postings and priced activity on persons.
-pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
+///
+/// Refuses a register with a record outside the limits ([`check_limits`]), and one whose
+/// period adds up (Σ |posting| + Σ activity) beyond `i64` øre: then every sum the analysis
+/// makes — per person, family, centre, group, top-k — is a part of that and fits, so no figure
+/// can wrap.
+pub fn allocate(
+    reg: &Register<Pseudonymised>,
+    period: Period,
+) -> Result<Allocation, AnalysisError> {
+    check_limits(reg)?;
     let n = reg.persons.len();
     let centres = FunctionCentres::build(&reg.catalogue);
     let prices = PriceTable::build(reg);
     // The posting totals and the two groupings are independent: build them side by side.
-    let ((cost_total, mut by_centre), (booked_postings, person_spells)) = rayon::join(
+    let ((cost_total, totals, posted_abs), (booked_postings, person_spells)) = rayon::join(
         || {
-            let mut by_centre = [CentreCosts::default(); CostCentre::COUNT];
-            let mut cost_total = Ore::ZERO;
+            // (total, booked) by centre, exact; and Σ |amount|.
+            let mut totals = [(0i128, 0i128); CostCentre::COUNT];
+            let (mut cost_total, mut abs) = (0i128, 0i128);
             for p in &reg.postings {
                 if period.contains(p.date) {
-                    cost_total += p.amount;
+                    let a = p.amount.0 as i128;
+                    cost_total += a;
+                    abs += a.abs();
                     let c = centres.of_posting(&reg.catalogue, p).index();
-                    by_centre[c].total += p.amount;
+                    totals[c].0 += a;
                     if p.person.is_some() {
-                        by_centre[c].booked += p.amount;
+                        totals[c].1 += a;
                     }
                 }
             }
-            (cost_total, by_centre)
+            (cost_total, totals, abs)
         },
         || {
             rayon::join(
@@ -418,6 +499,16 @@ pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
             )
         },
     );
+    // Every posting sum below is a part of Σ |amount|: if that fits, they all do.
+    if posted_abs > i64::MAX as i128 {
+        return Err(AnalysisError::TooLarge);
+    }
+    let mut by_centre = [CentreCosts::default(); CostCentre::COUNT];
+    for (cc, &(total, booked)) in by_centre.iter_mut().zip(&totals) {
+        cc.total = Ore(total as i64);
+        cc.booked = Ore(booked as i64);
+    }
+    let cost_total = Ore(cost_total as i64);
     let ctx = PersonPass {
         reg,
         period,
@@ -437,7 +528,14 @@ pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
     let (mut skipped_spells, mut skipped_persons) = (0u64, 0u64);
     let (mut unpriced_spell_days, mut unpriced_persons) = (0i64, 0u64);
     let (mut booked_persons, mut activity_persons) = (0u64, 0u64);
+    let (mut activity_abs, mut overflow) = (0i128, false);
+    let mut centre_activity = [0i128; CostCentre::COUNT];
     for part in parts {
+        activity_abs += part.activity_abs;
+        overflow |= part.overflow;
+        for (acc, c) in centre_activity.iter_mut().zip(part.centre_activity) {
+            *acc += c;
+        }
         booked.extend(part.booked);
         activity.extend(part.activity);
         for (si, c) in part.spell_costs {
@@ -453,8 +551,14 @@ pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
             acc.booked_persons += c.booked_persons;
             acc.activity_persons += c.activity_persons;
             acc.persons += c.persons;
-            acc.activity += c.activity;
         }
+    }
+    // Every sum of allocated cost is a part of Σ |posting| + Σ |spell cost|.
+    if overflow || posted_abs + activity_abs > i64::MAX as i128 {
+        return Err(AnalysisError::TooLarge);
+    }
+    for (cc, a) in by_centre.iter_mut().zip(centre_activity) {
+        cc.activity = Ore(a as i64);
     }
 
     let booked_total: Ore = booked.iter().copied().sum();
@@ -468,7 +572,7 @@ pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
         unpriced_spell_days,
         "allocation done"
     );
-    Allocation {
+    Ok(Allocation {
         period,
         cost_total,
         booked_total,
@@ -486,14 +590,40 @@ pub fn allocate(reg: &Register<Pseudonymised>, period: Period) -> Allocation {
         booked_postings,
         person_spells,
         centres,
-    }
+    })
 }
 
-/// The last calendar year fully covered by postings: the year of the latest posting if it is
-/// dated 31 December, else the year before. Without postings, the year of the latest spell
-/// start; without either, the current calendar year.
+/// A year holds part of "the bulk of the data" when at least 1/`BULK_SHARE` of the dated
+/// records fall in it (1 %).
+pub const BULK_SHARE: usize = 100;
+
+/// The latest of `dates` that is not stray: a date is stray when it lies after the end of the
+/// year following the latest year that holds at least 1/[`BULK_SHARE`] of the dates. A few
+/// mistyped dates far in the future cannot make a year of their own, while the first days of
+/// the next year (too few to be bulk) still count as usual.
+fn latest_in_bulk(dates: &[NaiveDate]) -> Option<NaiveDate> {
+    let mut by_year: std::collections::BTreeMap<i32, usize> = Default::default();
+    for d in dates {
+        *by_year.entry(d.year()).or_insert(0) += 1;
+    }
+    let bulk = by_year
+        .iter()
+        .rev()
+        .find(|&(_, &n)| n * BULK_SHARE >= dates.len())
+        .map(|(&y, _)| y)?;
+    dates.iter().copied().filter(|d| d.year() <= bulk + 1).max()
+}
+
+/// The last calendar year fully covered by postings: the year of the latest posting if that is
+/// dated 31 December, else the year before — where "latest" ignores stray dates (after the end
+/// of the year following the latest year that holds at least 1 % of the postings,
+/// [`BULK_SHARE`]), so that one posting mistyped as 31-12-2200 does not move the period.
+/// Without postings, the year of the latest spell start (stray starts ignored the same way);
+/// without either, the current calendar year. [`far_outside`] counts the records far from the
+/// chosen period, for a warning.
 pub fn default_period(reg: &Register<Pseudonymised>) -> Period {
-    if let Some(last) = reg.postings.iter().map(|p| p.date).max() {
+    let posted: Vec<NaiveDate> = reg.postings.iter().map(|p| p.date).collect();
+    if let Some(last) = latest_in_bulk(&posted) {
         let year = if last.month() == 12 && last.day() == 31 {
             last.year()
         } else {
@@ -501,9 +631,44 @@ pub fn default_period(reg: &Register<Pseudonymised>) -> Period {
         };
         return Period::year(year);
     }
-    let year = reg.spells.iter().map(|s| s.start).max().map_or_else(
+    let starts: Vec<NaiveDate> = reg.spells.iter().map(|s| s.start).collect();
+    let year = latest_in_bulk(&starts).map_or_else(
         || chrono::Local::now().date_naive().year(),
         |d: NaiveDate| d.year(),
     );
     Period::year(year)
+}
+
+/// Records far from the period ([`far_outside`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FarOutside {
+    /// Postings dated before `from` − 1 year or after `to` + 1 year.
+    pub postings: u64,
+    /// Spells ending before `from` − 1 year or starting after `to` + 1 year.
+    pub spells: u64,
+}
+
+/// How many postings and spells lie more than a year outside `period` — likely typos in a date
+/// (or a period that misses the data), for a warning.
+pub fn far_outside(reg: &Register<Pseudonymised>, period: Period) -> FarOutside {
+    let lo = period
+        .from()
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(NaiveDate::MIN);
+    let hi = period
+        .to()
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap_or(NaiveDate::MAX);
+    FarOutside {
+        postings: reg
+            .postings
+            .iter()
+            .filter(|p| p.date < lo || p.date > hi)
+            .count() as u64,
+        spells: reg
+            .spells
+            .iter()
+            .filter(|s| s.start > hi || s.end.is_some_and(|e| e < lo))
+            .count() as u64,
+    }
 }

@@ -68,7 +68,7 @@ use tvaers_core::{
 };
 use tvaers_rules::{
     AlertKind, Combination, Condition, Index, Membership, Rule, RuleSet, Severity,
-    discover_combinations, evaluate_all_indexed, evaluate_person,
+    discover_combinations, evaluate_all_indexed, evaluate_persons,
 };
 
 /// Citizens a combination needs to be discovered (= [`MIN_PERSONS`]).
@@ -644,15 +644,30 @@ fn involved_costs(
         .enumerate()
         .map(|(j, &r)| (rules.rules()[r].id.as_str(), j))
         .collect();
-    todo.par_chunks(512)
+    // Whole families per task, so that a family rule is evaluated once per family
+    // (`evaluate_persons`), however many of its members are affected.
+    todo.sort_by_key(|&p| (idx.families.of(p), p));
+    let mut tasks: Vec<&[PersonIx]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=todo.len() {
+        let family_ends =
+            i == todo.len() || idx.families.of(todo[i]) != idx.families.of(todo[i - 1]);
+        if family_ends && (i - start >= 512 || i == todo.len()) {
+            tasks.push(&todo[start..i]);
+            start = i;
+        }
+    }
+    tasks
+        .into_par_iter()
         .map(|chunk| {
             let mut acc = vec![(Ore::ZERO, 0u64); k];
             let mut services: Vec<Vec<ServiceIx>> = vec![Vec::new(); k];
-            for &p in chunk {
+            let alerts = evaluate_persons(reg, idx, rules, chunk, period);
+            for (&p, alerts) in chunk.iter().zip(alerts) {
                 for s in &mut services {
                     s.clear();
                 }
-                for alert in evaluate_person(reg, idx, rules, p, period) {
+                for alert in alerts {
                     if let Some(&j) = position.get(alert.rule_id.as_str()) {
                         services[j].extend_from_slice(&alert.services);
                     }

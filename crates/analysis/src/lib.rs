@@ -17,8 +17,14 @@
 //! Period P = [from, to], both days included.
 //!
 //! - **Default period** ([`default_period`]): the last calendar year fully covered by postings —
-//!   the year of the latest posting date if that date is 31 December, else the year before. With
-//!   no postings, the year of the latest spell start; with neither, the current year.
+//!   the year of the latest posting date if that date is 31 December, else the year before. The
+//!   latest date ignores *stray* dates: let Y be the latest calendar year holding at least 1 % of
+//!   the postings (count(year) · 100 ≥ count(all)); postings dated after 31 December of Y + 1 are
+//!   ignored (one posting mistyped as 31-12-2200 does not move the period). With no postings,
+//!   the year of the latest spell start, stray starts ignored by the same rule over spell
+//!   starts; with neither, the current year. Postings dated, and spells lying wholly, more than
+//!   a year (12 months) outside the period are counted for a warning
+//!   ([`DataQuality`](summary::DataQuality), not published).
 //! - **cost_total** = Σ amount of all postings dated in P.
 //! - **Booked**: postings dated in P with a person. Per person Σ amount. B = the set of pairs
 //!   (person, posting function) over those postings.
@@ -47,6 +53,9 @@
 //! - **Per family** (families of `Families::build`, i.e. persons sharing a family pseudonym):
 //!   costs are sums over members; distinct counts and concurrency are taken over the union of
 //!   the members' spells (a service two members both receive counts once).
+//!   Families of more than [`MAX_PLAUSIBLE_FAMILY`] members (20) are counted in
+//!   [`DataQuality`](summary::DataQuality) for a warning — usually a placeholder family key —
+//!   and analysed like any other.
 //! - **Concentration** over all N persons of the register, zero-cost ones included: with costs
 //!   sorted descending, top-k share = Σ of the ⌈k·N/100⌉ largest / cost_allocated for k = 1, 3,
 //!   5, 10; Gini on ascending x_1..x_N: G = 2·Σ i·x_i / (N·Σx) − (N+1)/N (i from 1, i128 sums,
@@ -89,21 +98,24 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
-pub use allocation::{Allocation, CostCentre, allocate, default_period};
+pub use allocation::{
+    Allocation, AnalysisError, CostCentre, FarOutside, allocate, check_limits, default_period,
+    far_outside,
+};
 pub use disclosure::{Cell, MIN_PERSONS, Suppression};
 pub use groups::{RuleAnalysis, summarise_rules};
 pub use metrics::{Metrics, UnitMetrics, compute_metrics};
 pub use publish::{DatasetExport, publish, publish_with};
-pub use summary::{Analysis, summarise, summarise_with_rules};
+pub use summary::{Analysis, DataQuality, MAX_PLAUSIBLE_FAMILY, summarise, summarise_with_rules};
 pub use tvaers_messages::Lang;
 
 use tvaers_core::{Period, Pseudonymised, Register};
 
 /// All three computing stages in one call.
-pub fn analyse(reg: &Register<Pseudonymised>, period: Period) -> Analysis {
-    let alloc = allocate(reg, period);
+pub fn analyse(reg: &Register<Pseudonymised>, period: Period) -> Result<Analysis, AnalysisError> {
+    let alloc = allocate(reg, period)?;
     let metrics = compute_metrics(reg, &alloc, period);
-    summarise(reg, &alloc, &metrics)
+    Ok(summarise(reg, &alloc, &metrics))
 }
 
 /// [`analyse`] with the target groups, overlaps and combinations of `rules`.
@@ -111,8 +123,8 @@ pub fn analyse_with_rules(
     reg: &Register<Pseudonymised>,
     period: Period,
     rules: &tvaers_rules::RuleSet,
-) -> Analysis {
-    let alloc = allocate(reg, period);
+) -> Result<Analysis, AnalysisError> {
+    let alloc = allocate(reg, period)?;
     let metrics = compute_metrics(reg, &alloc, period);
-    summarise_with_rules(reg, &alloc, &metrics, rules)
+    Ok(summarise_with_rules(reg, &alloc, &metrics, rules))
 }

@@ -12,7 +12,7 @@ use crate::groups::{RuleAnalysis, summarise_rules};
 use crate::json::JsonOut;
 use crate::metrics::Metrics;
 use serde_json::{Map, Value, json};
-use tvaers_core::{Ore, Period, Pseudonymised, Register};
+use tvaers_core::{FamilyIx, Ore, Period, Pseudonymised, Register};
 use tvaers_rules::RuleSet;
 
 /// The most points a Lorenz curve gets (besides those of the top-k shares).
@@ -77,7 +77,22 @@ pub struct DataQuality {
     pub unpriced_spell_days: Cell<i64>,
     /// Spells not priced because the person's cost on that function is booked.
     pub skipped_spells: Cell<u64>,
+    /// Families with more than [`MAX_PLAUSIBLE_FAMILY`] members — most likely a placeholder
+    /// family key (such as "0") shared by unrelated persons in the export. A count of families,
+    /// each of more than 20 persons, so safe to show; not in the report or `summary.json`, for
+    /// the command line to warn (the analysis also logs a `tracing` warning).
+    pub implausible_families: u64,
+    /// Postings dated more than a year outside the period (before `from` − 1 year or after
+    /// `to` + 1 year): a typo in a date, or a period that misses the data. For the command line
+    /// to warn; counts of records, not published. See [`crate::allocation::far_outside`].
+    pub postings_far_outside: u64,
+    /// Spells lying wholly more than a year outside the period (ending before `from` − 1 year
+    /// or starting after `to` + 1 year). Like `postings_far_outside`.
+    pub spells_far_outside: u64,
 }
+
+/// More members than this make a family implausible ([`DataQuality::implausible_families`]).
+pub const MAX_PLAUSIBLE_FAMILY: usize = 20;
 
 /// Everything the reports may show, after disclosure control.
 #[derive(Debug, Clone)]
@@ -195,6 +210,27 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
     // only the costs add up (to the cost total), and a hidden cost is not bounded by a marker.
     let centres_margin_ok = protect_margin(&mut centres);
 
+    let fi = &metrics.family_index;
+    let implausible_families = (0..fi.len())
+        .filter(|&i| fi.members(FamilyIx(i as u32)).len() > MAX_PLAUSIBLE_FAMILY)
+        .count() as u64;
+    if implausible_families > 0 {
+        tracing::warn!(
+            implausible_families,
+            max_members = MAX_PLAUSIBLE_FAMILY,
+            "families with implausibly many members: is the family key a placeholder?"
+        );
+    }
+    let far = crate::allocation::far_outside(reg, alloc.period);
+    if far.postings > 0 || far.spells > 0 {
+        tracing::warn!(
+            postings = far.postings,
+            spells = far.spells,
+            period = %alloc.period,
+            "postings or spells more than a year outside the period"
+        );
+    }
+
     let (complexity, citizens_margin_ok) = complexity_table(&metrics.citizens);
     let (family_complexity, families_margin_ok) = complexity_table(&metrics.families);
 
@@ -240,6 +276,9 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
         data_quality: DataQuality {
             unpriced_spell_days: publish(alloc.unpriced_persons, alloc.unpriced_spell_days),
             skipped_spells: publish(alloc.skipped_persons, alloc.skipped_spells),
+            implausible_families,
+            postings_far_outside: far.postings,
+            spells_far_outside: far.spells,
         },
         rules: None,
     }

@@ -35,7 +35,7 @@ posting 2024-06-01 9.99.99 1000.00 - -
 #[test]
 fn booked_and_activity_without_double_counting() {
     let r = reg(BOOKED_VS_ACTIVITY);
-    let a = allocate(&r, Period::year(2024));
+    let a = allocate(&r, Period::year(2024)).unwrap();
     // In 2024: 10,000 + 10,000 (a) + 50,000 (supplier) + 1,000 (unmapped); the 2023 posting is out.
     assert_eq!(a.cost_total, Ore::from_kroner(71_000));
     assert_eq!(a.booked[0], Ore::from_kroner(20_000));
@@ -56,7 +56,7 @@ fn booked_and_activity_without_double_counting() {
 #[test]
 fn coverage_by_department() {
     let r = reg(BOOKED_VS_ACTIVITY);
-    let a = allocate(&r, Period::year(2024));
+    let a = allocate(&r, Period::year(2024)).unwrap();
     let emp = centre(&a, Department::Employment);
     assert_eq!(emp.total, Ore::from_kroner(20_000)); // both of a's postings (service / function)
     assert_eq!(emp.booked, Ore::from_kroner(20_000));
@@ -86,7 +86,7 @@ fn posting_service_department_beats_function_department() {
     // A posting on the employment function 5.57.73 that names the SEL85 service goes to adult
     // social services.
     let r = reg("person a F1\nposting 2024-02-01 5.57.73 100.00 a SEL85");
-    let a = allocate(&r, Period::year(2024));
+    let a = allocate(&r, Period::year(2024)).unwrap();
     assert_eq!(
         centre(&a, Department::AdultSocial).booked,
         Ore::from_kroner(100)
@@ -108,7 +108,7 @@ spell c PSYK 2024-02-01 2024-02-10 1 -
 spell c BOTILB 2024-01-01 2024-01-05 1 -
 ");
     let p = Period::new(date("2023-12-01"), date("2024-12-31")).unwrap();
-    let a = allocate(&r, p);
+    let a = allocate(&r, p).unwrap();
     // HJEM 7 h/week = 1 h a day: 31 days of 2023 at 400 kr + 31 days of 2024 at 500 kr.
     assert_eq!(a.spell_cost[0], Ore::from_kroner(31 * 400 + 31 * 500));
     // GENOP has only a 2022 price: 7 days × 1 h × 300 kr.
@@ -120,7 +120,7 @@ spell c BOTILB 2024-01-01 2024-01-05 1 -
     assert_eq!(a.unpriced_persons, 1);
     assert_eq!(a.activity[0], Ore::from_kroner(27_900 + 2_100));
     // Clipping: with P = 2024 only, HJEM costs just the 31 January days.
-    let a24 = allocate(&r, Period::year(2024));
+    let a24 = allocate(&r, Period::year(2024)).unwrap();
     assert_eq!(a24.spell_cost[0], Ore::from_kroner(31 * 500));
 }
 
@@ -137,7 +137,7 @@ spell a SEL85 2024-01-01 2024-01-07 7 -
 spell b MENTOR 2024-01-01 2024-01-07 7 -
 posting 2024-01-15 5.68.90 1.00 a -
 ");
-    let a = allocate(&r, Period::year(2024));
+    let a = allocate(&r, Period::year(2024)).unwrap();
     assert_eq!(
         a.spell_cost,
         vec![Ore::ZERO, Ore::from_kroner(700), Ore::from_kroner(700)]
@@ -149,7 +149,7 @@ posting 2024-01-15 5.68.90 1.00 a -
             "price MENTOR 2024 100.00\nperson a F1\nspell a MENTOR 2024-01-01 2024-01-07 7 -\nposting 2023-06-01 5.68.90 1.00 a -",
         ),
         Period::year(2024),
-    );
+    ).unwrap();
     assert_eq!(a23.spell_cost[0], Ore::from_kroner(700));
 }
 
@@ -165,6 +165,124 @@ fn default_period_is_last_fully_covered_year() {
     assert_eq!(default_period(&r), Period::year(2024));
     let r = reg("person a F1\nspell a KTH 2021-05-01 - 1 -\nspell a KTH 2019-05-01 - 1 -");
     assert_eq!(default_period(&r), Period::year(2021));
+}
+
+#[test]
+fn one_mistyped_date_does_not_move_the_default_period() {
+    // 200 postings through 2024 (the last on 31 December), two in the first days of 2025 (too
+    // few to be bulk, but next year's: counted as before), and one typo dated 31-12-2200.
+    let mut text = String::from("person a F1\nspell a KTH 2024-01-01 2024-12-31 1 -\n");
+    for i in 0..200 {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(i);
+        text.push_str(&format!("posting {day} 5.57.73 1.00 - -\n"));
+    }
+    text.push_str("posting 2024-12-31 5.57.73 1.00 - -\n");
+    let without_typo = reg(&text);
+    assert_eq!(default_period(&without_typo), Period::year(2024));
+    text.push_str("posting 2025-01-03 5.57.73 1.00 - -\nposting 2025-01-02 5.57.73 1.00 - -\n");
+    assert_eq!(default_period(&reg(&text)), Period::year(2024));
+    text.push_str("posting 2200-12-31 5.57.73 50000.00 - -\nspell a KTH 2300-01-01 - 1 -\n");
+    let r = reg(&text);
+    assert_eq!(default_period(&r), Period::year(2024), "not 2200");
+    // The typo and the spell starting in 2300 are reported; 2025's postings are within a year.
+    assert_eq!(
+        crate::far_outside(&r, Period::year(2024)),
+        crate::FarOutside {
+            postings: 1,
+            spells: 1
+        }
+    );
+    let a = crate::analyse(&r, default_period(&r)).unwrap();
+    assert_eq!(
+        (
+            a.data_quality.postings_far_outside,
+            a.data_quality.spells_far_outside
+        ),
+        (1, 1)
+    );
+    // With no postings, spell starts follow the same rule: 1 of 150 starts is stray.
+    let mut text = String::from("person a F1\n");
+    for _ in 0..149 {
+        text.push_str("spell a KTH 2023-05-01 - 1 -\n");
+    }
+    text.push_str("spell a KTH 2300-05-01 - 1 -\n");
+    assert_eq!(default_period(&reg(&text)), Period::year(2023));
+}
+
+#[test]
+fn huge_postings_do_not_wrap() {
+    use crate::allocation::{AnalysisError, Record};
+    use tvaers_core::LimitError;
+    // Two postings of 5·10^16 kr used to add up to a negative total.
+    let r = reg("person a F1
+posting 2024-02-01 5.57.73 50000000000000000.00 a -
+posting 2024-03-01 5.57.73 50000000000000000.00 a -");
+    assert_eq!(
+        allocate(&r, Period::year(2024)).unwrap_err(),
+        AnalysisError::OutOfRange {
+            record: Record::Posting,
+            index: 0,
+            error: LimitError::Amount(Ore::from_kroner(50_000_000_000_000_000)),
+        }
+    );
+    // Within the limit per posting (10^12 kr), but 100,000 of them: 10^19 øre, beyond i64.
+    let mut r = reg("person a F1\nposting 2024-02-01 5.57.73 1000000000000.00 a -");
+    let one = r.postings[0].clone();
+    r.postings.resize(100_000, one);
+    assert_eq!(
+        allocate(&r, Period::year(2024)).unwrap_err(),
+        AnalysisError::TooLarge
+    );
+    // Up to the limit the figures are exact: 9,000 postings of 10^12 kr and −10^12 kr.
+    r.postings.truncate(9_000);
+    for p in &mut r.postings[4_500..] {
+        p.amount = -p.amount;
+        p.person = None;
+    }
+    let a = allocate(&r, Period::year(2024)).unwrap();
+    assert_eq!(a.cost_total, Ore::ZERO);
+    assert_eq!(a.booked_total, Ore(Ore::MAX_POSTING.0 * 4_500));
+    assert_eq!(a.unallocated(), -a.booked_total);
+}
+
+#[test]
+fn huge_spell_volumes_do_not_wrap() {
+    use crate::allocation::{AnalysisError, Record};
+    // 9·10^15 hours a week used to give a negative cost.
+    let r = reg("price MENTOR 2024 500.00
+person a F1
+spell a MENTOR 2024-01-01 2024-12-31 9000000000000000 -");
+    assert!(matches!(
+        allocate(&r, Period::year(2024)),
+        Err(AnalysisError::OutOfRange {
+            record: Record::Spell,
+            index: 0,
+            ..
+        })
+    ));
+    // At the limits (100,000 units at 10^8 kr a day), each spell fits; 300 of them do not.
+    let mut r = reg("price FOREB 2024 100000000.00
+person a F1
+spell a FOREB 2024-01-01 2024-12-31 100000 -");
+    assert_eq!(
+        allocate(&r, Period::year(2024)).unwrap().activity_total,
+        Ore(100_000 * 10_000_000_000 * 366)
+    );
+    let one = r.spells[0].clone();
+    r.spells.resize(300, one);
+    assert_eq!(
+        allocate(&r, Period::year(2024)).unwrap_err(),
+        AnalysisError::TooLarge
+    );
+    // A price beyond 10^8 kr a unit is refused.
+    let r = reg("price FOREB 2024 100000000.01\nperson a F1");
+    assert!(matches!(
+        allocate(&r, Period::year(2024)),
+        Err(AnalysisError::OutOfRange {
+            record: Record::Price,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -187,7 +305,7 @@ spell old SEL85 2023-01-01 2023-12-31 1 -
 spell old HJEM 2024-12-31 - 1 -
 ");
     let p = Period::year(2024);
-    let a = allocate(&r, p);
+    let a = allocate(&r, p).unwrap();
     let m = compute_metrics(&r, &a, p);
     let c = &m.citizens;
     // over: 15–31 March has mentor, SEL85 and rehabilitation: 3 services in 3 departments.
@@ -256,7 +374,7 @@ spell barn MENTOR 2024-06-01 2024-06-07 7 k1
 posting 2024-02-01 5.57.73 250.00 mor KTH
 ");
     let p = Period::year(2024);
-    let a = allocate(&r, p);
+    let a = allocate(&r, p).unwrap();
     let m = compute_metrics(&r, &a, p);
     assert_eq!(m.family_index.len(), 2);
     let f = &m.families;
@@ -312,7 +430,7 @@ fn twenty() -> tvaers_core::Register<tvaers_core::Pseudonymised> {
 fn concentration_and_gini_in_the_summary() {
     let r = twenty();
     let p = Period::year(2024);
-    let a = allocate(&r, p);
+    let a = allocate(&r, p).unwrap();
     let m = compute_metrics(&r, &a, p);
     let s = summarise(&r, &a, &m);
     // N = 20: every top-k is ⌈k·20/100⌉ ≤ 2 < 5 persons → suppressed.
@@ -364,7 +482,7 @@ fn complexity_counts_and_costs() {
     s.push_str("person idle F9\n");
     let r = reg(&s);
     let p = Period::year(2024);
-    let a = allocate(&r, p);
+    let a = allocate(&r, p).unwrap();
     let m = compute_metrics(&r, &a, p);
     let cx = crate::complexity::complexity(&m.citizens);
     // KTH for the whole of 2024 (366 days) = 12 × 366/365 benefits; SEL85/GENOP unpriced.
@@ -494,7 +612,7 @@ fn complexity_distribution_cannot_be_recovered_by_reasoning() {
     s.push_str("person idle F99\n");
     let r = reg(&s);
     let p = Period::year(2024);
-    let a = allocate(&r, p);
+    let a = allocate(&r, p).unwrap();
     let m = compute_metrics(&r, &a, p);
     let raw = crate::complexity::complexity(&m.citizens);
     let units: Vec<u64> = raw.distribution.iter().map(|g| g.units).collect();

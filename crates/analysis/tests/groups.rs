@@ -21,7 +21,7 @@ fn rules() -> RuleSet {
 fn analysis() -> RuleAnalysis {
     let reg = fixture(5, 5);
     let p = Period::year(2024);
-    let alloc = allocate(&reg, p);
+    let alloc = allocate(&reg, p).unwrap();
     let metrics = compute_metrics(&reg, &alloc, p);
     summarise_rules(&reg, &alloc, &metrics, &rules(), p)
 }
@@ -221,7 +221,7 @@ fn combinations_ranked_by_cost_with_age_and_sex_profiles() {
 #[test]
 fn summary_json_and_tables_carry_the_rule_sections() {
     let reg = fixture(5, 5);
-    let a = analyse_with_rules(&reg, Period::year(2024), &rules());
+    let a = analyse_with_rules(&reg, Period::year(2024), &rules()).unwrap();
     let s: Value = a.summary_json();
     assert_eq!(at(&s, "/rules/source"), "fixture.toml");
     assert_eq!(at(&s, "/rules/target_groups/0/id"), "mentor_og_stoette");
@@ -263,7 +263,7 @@ fn summary_json_and_tables_carry_the_rule_sections() {
     }
     assert!(listed.contains(&"/rules/combinations/list/1/age_bands/2/citizens"));
     // Without rules the key is there and null.
-    assert!(analyse(&reg, Period::year(2024)).summary_json()["rules"].is_null());
+    assert!(analyse(&reg, Period::year(2024)).unwrap().summary_json()["rules"].is_null());
 
     let dir = tempfile::tempdir().unwrap();
     let files = tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), dir.path()).unwrap();
@@ -330,7 +330,7 @@ fn summary_json_and_tables_carry_the_rule_sections() {
     let html = read("index.html");
     // Two charts more than without rules (here the coverage chart is hidden: 3 booked persons).
     let plain = tvaers_report::html(&tvaers_analysis::publish(
-        &analyse(&reg, Period::year(2024)),
+        &analyse(&reg, Period::year(2024)).unwrap(),
         Lang::Da,
     ));
     assert_eq!(plain.matches("<svg").count(), 3);

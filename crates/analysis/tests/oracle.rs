@@ -287,7 +287,7 @@ fn pipeline_agrees_with_a_naive_oracle() {
     for seed in [1u64, 2, 3] {
         let reg = random_register(seed, 640);
         let p = Period::year(2024);
-        let alloc = allocate(&reg, p);
+        let alloc = allocate(&reg, p).unwrap();
         let nv = naive_allocation(&reg, p);
         assert_eq!(alloc.cost_total.0, nv.cost_total, "seed {seed}");
         for i in 0..reg.persons.len() {

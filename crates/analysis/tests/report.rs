@@ -61,8 +61,8 @@ fn read(dir: &Path, name: &str) -> String {
 #[test]
 fn writes_every_file_in_the_expected_formats() {
     let reg = forty();
-    let a = analyse(&reg, Period::year(2024));
-    let alloc = allocate(&reg, Period::year(2024));
+    let a = analyse(&reg, Period::year(2024)).unwrap();
+    let alloc = allocate(&reg, Period::year(2024)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let da = dir.path().join("da");
     let files = tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), &da).unwrap();
@@ -174,8 +174,8 @@ fn writes_every_file_in_the_expected_formats() {
 #[test]
 fn summary_json_has_the_contract_keys() {
     let reg = forty();
-    let a = analyse(&reg, Period::year(2024));
-    let alloc = allocate(&reg, Period::year(2024));
+    let a = analyse(&reg, Period::year(2024)).unwrap();
+    let alloc = allocate(&reg, Period::year(2024)).unwrap();
     let s: Value = a.summary_json();
     assert_eq!(at(&s, "/period/from"), "2024-01-01");
     assert_eq!(at(&s, "/period/to"), "2024-12-31");
@@ -226,7 +226,7 @@ fn summary_json_has_the_contract_keys() {
 #[test]
 fn an_unwritable_output_is_an_error_naming_the_path() {
     let reg = forty();
-    let a = analyse(&reg, Period::year(2024));
+    let a = analyse(&reg, Period::year(2024)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").unwrap();

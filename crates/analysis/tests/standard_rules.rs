@@ -30,7 +30,7 @@ fn every_shipped_rule_is_published_on_a_generated_municipality() {
     );
     let period = default_period(&reg);
     let rules = RuleSet::standard();
-    let a = analyse_with_rules(&reg, period, &rules);
+    let a = analyse_with_rules(&reg, period, &rules).unwrap();
     let r = a.rules.as_ref().expect("rules were given");
 
     let mut missing = Vec::new();

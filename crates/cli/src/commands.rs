@@ -239,6 +239,38 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
     }
 }
 
+/// Warnings about data that parsed but looks wrong (counts only, never a person).
+fn warn_data_quality(outcome: &tvaers_pipeline::Outcome) {
+    let q = &outcome.analysis.data_quality;
+    if q.implausible_families > 0 {
+        eprintln!(
+            "{}",
+            tn(
+                Key::cli_warn_large_families,
+                &[
+                    &q.implausible_families,
+                    &tvaers_analysis::MAX_PLAUSIBLE_FAMILY
+                ]
+            )
+        );
+    }
+    if q.postings_far_outside + q.spells_far_outside > 0 {
+        let lang = cli_lang();
+        eprintln!(
+            "{}",
+            tn(
+                Key::cli_warn_far_outside,
+                &[
+                    &q.postings_far_outside,
+                    &q.spells_far_outside,
+                    &messages::date(lang, outcome.period.from()),
+                    &messages::date(lang, outcome.period.to()),
+                ]
+            )
+        );
+    }
+}
+
 pub fn demo(out: &Path, citizens: u32, seed: u64, lang: Lang) -> Result<ExitCode> {
     let exports = out.join("eksporter");
     let report = out.join("rapport");

@@ -622,3 +622,44 @@ fn a_bad_mapping_profile_is_reported_in_the_language_of_the_messages() {
         "{en}"
     );
 }
+
+#[test]
+fn one_mistyped_posting_date_warns_and_does_not_move_the_period() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 400, 6);
+    let clean = tmp.path().join("ren");
+    run_ok(
+        tvaers()
+            .args(["analyse", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(&clean),
+    );
+    corrupt(
+        &exports.join("posteringer.csv"),
+        3,
+        "bogfoeringsdato",
+        "31-12-2200",
+    );
+    let typo = tmp.path().join("tastefejl");
+    let out = run_ok(
+        tvaers_in(Some("en"))
+            .args(["analyse", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(&typo),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Warning: 1 postings and 0 spells lie more than a year outside"),
+        "{stderr}"
+    );
+    let period = |dir: &Path| {
+        let s: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("summary.json")).unwrap()).unwrap();
+        s["period"].clone()
+    };
+    assert!(!period(&clean).is_null());
+    assert_eq!(period(&clean), period(&typo), "the period did not move");
+}

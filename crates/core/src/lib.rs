@@ -26,13 +26,13 @@ pub use chrono::NaiveDate;
 pub use cpr::Cpr;
 pub use department::Department;
 pub use index::{Families, FamilyIx, PersonSpells};
-pub use money::Ore;
+pub use money::{LimitError, Ore, check_amount, check_price};
 pub use period::Period;
 pub use person::{
     Identified, IdentifiedPerson, Identity, PersonRecord, Pseudonym, Pseudonymised,
     PseudonymisedPerson, Sex,
 };
-pub use quantity::Quantity;
+pub use quantity::{Quantity, check_volume};
 pub use register::{
     ContactIx, PersonIx, Posting, Register, Relation, RelationKind, ServiceIx, Spell, UnitPrice,
 };

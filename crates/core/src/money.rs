@@ -15,6 +15,32 @@ pub struct Ore(pub i64);
 impl Ore {
     pub const ZERO: Ore = Ore(0);
 
+    /// The largest absolute amount of one posting: 10^12 kr (a municipality's whole yearly
+    /// budget is below 10^11 kr). Larger amounts are typos or wrong units and must be rejected
+    /// on import ([`check_amount`]); with them, sums could leave `i64`.
+    pub const MAX_POSTING: Ore = Ore(100_000_000_000_000);
+
+    /// The largest absolute unit price: 10^8 kr per unit (a year in residential care costs
+    /// about 10^6 kr). See [`check_price`].
+    pub const MAX_PRICE: Ore = Ore(10_000_000_000);
+
+    /// `self + o`, or `None` if it does not fit.
+    pub fn checked_add(self, o: Ore) -> Option<Ore> {
+        self.0.checked_add(o.0).map(Ore)
+    }
+
+    /// `self − o`, or `None` if it does not fit.
+    pub fn checked_sub(self, o: Ore) -> Option<Ore> {
+        self.0.checked_sub(o.0).map(Ore)
+    }
+
+    /// The sum of `items`, exact (accumulated in `i128`), or `None` if it does not fit in øre
+    /// as `i64`.
+    pub fn checked_sum(items: impl IntoIterator<Item = Ore>) -> Option<Ore> {
+        let total: i128 = items.into_iter().map(|o| o.0 as i128).sum();
+        i64::try_from(total).ok().map(Ore)
+    }
+
     pub fn from_kroner(kr: i64) -> Ore {
         Ore(kr * 100)
     }
@@ -91,6 +117,36 @@ impl Ore {
     }
 }
 
+/// A value outside the documented limits of a posting, a unit price or a spell volume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    #[error("amount {0} kr is beyond ±{max} kr", max = Ore::MAX_POSTING.0 / 100)]
+    Amount(Ore),
+    #[error("unit price {0} kr is beyond ±{max} kr", max = Ore::MAX_PRICE.0 / 100)]
+    Price(Ore),
+    #[error("volume {0} is negative or beyond {max}", max = crate::Quantity::MAX_VOLUME)]
+    Volume(crate::Quantity),
+}
+
+/// A posting's amount if its absolute value is at most [`Ore::MAX_POSTING`]. The importer
+/// should call this for every posting (and the analysis refuses a register that fails it).
+pub fn check_amount(amount: Ore) -> Result<Ore, LimitError> {
+    if amount.0.unsigned_abs() <= Ore::MAX_POSTING.0 as u64 {
+        Ok(amount)
+    } else {
+        Err(LimitError::Amount(amount))
+    }
+}
+
+/// A unit price if its absolute value is at most [`Ore::MAX_PRICE`].
+pub fn check_price(price: Ore) -> Result<Ore, LimitError> {
+    if price.0.unsigned_abs() <= Ore::MAX_PRICE.0 as u64 {
+        Ok(price)
+    } else {
+        Err(LimitError::Price(price))
+    }
+}
+
 fn format_grouped(ore: i64, group: char, decimal: char) -> String {
     let neg = ore < 0;
     let abs = ore.unsigned_abs();
@@ -126,37 +182,39 @@ impl fmt::Display for Ore {
     }
 }
 
+// The operators never wrap: beyond `i64` they panic, in release builds too. The analysis checks
+// its inputs against the limits above first, so that no sum it makes can get there.
 impl Add for Ore {
     type Output = Ore;
     fn add(self, o: Ore) -> Ore {
-        Ore(self.0 + o.0)
+        self.checked_add(o).expect("amount beyond i64 øre")
     }
 }
 impl AddAssign for Ore {
     fn add_assign(&mut self, o: Ore) {
-        self.0 += o.0;
+        *self = *self + o;
     }
 }
 impl Sub for Ore {
     type Output = Ore;
     fn sub(self, o: Ore) -> Ore {
-        Ore(self.0 - o.0)
+        self.checked_sub(o).expect("amount beyond i64 øre")
     }
 }
 impl SubAssign for Ore {
     fn sub_assign(&mut self, o: Ore) {
-        self.0 -= o.0;
+        *self = *self - o;
     }
 }
 impl Neg for Ore {
     type Output = Ore;
     fn neg(self) -> Ore {
-        Ore(-self.0)
+        Ore(self.0.checked_neg().expect("amount beyond i64 øre"))
     }
 }
 impl Sum for Ore {
     fn sum<I: Iterator<Item = Ore>>(iter: I) -> Ore {
-        Ore(iter.map(|o| o.0).sum())
+        Ore::checked_sum(iter).expect("sum beyond i64 øre")
     }
 }
 
@@ -178,6 +236,34 @@ mod tests {
         assert_eq!(Ore::parse_kroner("abc", ','), None);
         assert_eq!(Ore::parse_kroner("", ','), None);
         assert_eq!(Ore::parse_kroner(",", ','), None);
+    }
+
+    #[test]
+    fn huge_postings_do_not_wrap() {
+        // Two postings of 5·10^16 kr: 10^19 øre, beyond i64.
+        let huge = Ore::from_kroner(50_000_000_000_000_000);
+        assert_eq!(Ore::checked_sum([huge, huge]), None);
+        assert_eq!(huge.checked_add(huge), None);
+        assert!(
+            std::panic::catch_unwind(|| huge + huge).is_err(),
+            "no silent wrap"
+        );
+        assert!(std::panic::catch_unwind(|| [huge, huge].into_iter().sum::<Ore>()).is_err());
+        // An intermediate beyond i64 that comes back is exact.
+        assert_eq!(Ore::checked_sum([huge, huge, -huge]), Some(huge));
+        // The limits: 10^12 kr per posting, 10^8 kr per unit price.
+        assert_eq!(check_amount(huge), Err(LimitError::Amount(huge)));
+        assert_eq!(check_amount(-huge), Err(LimitError::Amount(-huge)));
+        assert!(check_amount(Ore::MAX_POSTING).is_ok());
+        assert!(check_amount(-Ore::MAX_POSTING).is_ok());
+        assert!(check_amount(Ore(Ore::MAX_POSTING.0 + 1)).is_err());
+        assert!(check_amount(Ore(i64::MIN)).is_err());
+        assert!(check_price(Ore::MAX_PRICE).is_ok());
+        assert!(check_price(Ore(Ore::MAX_PRICE.0 + 1)).is_err());
+        assert_eq!(
+            check_amount(huge).unwrap_err().to_string(),
+            "amount 50000000000000000.00 kr is beyond ±1000000000000 kr"
+        );
     }
 
     #[test]

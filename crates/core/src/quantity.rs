@@ -14,6 +14,12 @@ pub struct Quantity(pub i64);
 impl Quantity {
     pub const ONE: Quantity = Quantity(1000);
 
+    /// The largest volume of a spell: 100,000 units of the service's unit (hours a week, places,
+    /// …; a week has 168 hours). With it and [`crate::Ore::MAX_PRICE`], the cost of one spell
+    /// over one year fits in `i64` øre with room to spare (≤ 10^5 · 10^10 øre · 366 days for a
+    /// daily unit ≈ 3.7 · 10^17). See [`check_volume`].
+    pub const MAX_VOLUME: Quantity = Quantity(100_000_000);
+
     pub fn from_thousandths(t: i64) -> Quantity {
         Quantity(t)
     }
@@ -55,6 +61,16 @@ impl Quantity {
             frac *= 10;
         }
         Some(Quantity(whole.checked_mul(1000)?.checked_add(frac)?))
+    }
+}
+
+/// A spell's volume if it is between 0 and [`Quantity::MAX_VOLUME`]. The importer should call
+/// this for every spell (and the analysis refuses a register that fails it).
+pub fn check_volume(volume: Quantity) -> Result<Quantity, crate::money::LimitError> {
+    if (0..=Quantity::MAX_VOLUME.0).contains(&volume.0) {
+        Ok(volume)
+    } else {
+        Err(crate::money::LimitError::Volume(volume))
     }
 }
 

@@ -89,13 +89,29 @@ impl Unit {
 ///
 /// This is the one formula for activity-based cost; the SQL peer in the benchmark writes the
 /// same expression, which is why it is integer arithmetic throughout.
+///
+/// Panics if the cost does not fit in `i64` øre — impossible for volumes and prices within
+/// [`Quantity::MAX_VOLUME`] and [`Ore::MAX_PRICE`] and up to a year of days; see
+/// [`checked_activity_cost`] for arbitrary inputs.
 pub fn activity_cost(volume: Quantity, price: Ore, unit: Unit, days: i64) -> Ore {
+    checked_activity_cost(volume, price, unit, days)
+        .expect("activity cost beyond i64 øre: volume or price outside the documented limits")
+}
+
+/// [`activity_cost`], or `None` where the exact cost does not fit in `i64` øre.
+pub fn checked_activity_cost(volume: Quantity, price: Ore, unit: Unit, days: i64) -> Option<Ore> {
     let (num, den) = unit.per_day_factor();
-    let numer = volume.0 as i128 * price.0 as i128 * days as i128 * num as i128;
+    let numer = (volume.0 as i128)
+        .checked_mul(price.0 as i128)?
+        .checked_mul(days as i128)?
+        .checked_mul(num as i128)?;
     let denom = den as i128 * 1000;
     // Floor division of (numer + denom/2) — rounds halves up, also for negative prices.
-    let v = (numer * 2 + denom).div_euclid(denom * 2);
-    Ore(v as i64)
+    let v = numer
+        .checked_mul(2)?
+        .checked_add(denom)?
+        .div_euclid(denom * 2);
+    i64::try_from(v).ok().map(Ore)
 }
 
 /// The category tags a catalogue entry may carry and rules may name: the shared vocabulary of
@@ -206,6 +222,26 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_volumes_do_not_wrap() {
+        // 9·10^15 hours a week at 500 kr for a year: beyond i64 øre, reported, not wrapped.
+        let vol = Quantity(9_000_000_000_000_000);
+        assert_eq!(
+            checked_activity_cost(vol, Ore::from_kroner(500), Unit::Hour, 365),
+            None
+        );
+        assert!(
+            std::panic::catch_unwind(|| activity_cost(vol, Ore::from_kroner(500), Unit::Hour, 365))
+                .is_err()
+        );
+        assert!(crate::check_volume(vol).is_err());
+        assert!(crate::check_volume(Quantity(-1)).is_err());
+        // At the limits, a year of a daily unit still fits, with room to spare.
+        let c = activity_cost(Quantity::MAX_VOLUME, Ore::MAX_PRICE, Unit::Day, 366);
+        assert_eq!(c, Ore(100_000 * 10_000_000_000 * 366));
+        assert!(c.0 < i64::MAX / 20);
+    }
 
     #[test]
     fn activity_cost_is_integer_and_rounds_halves_up() {

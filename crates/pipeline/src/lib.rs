@@ -12,7 +12,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tvaers_analysis::{Allocation, Analysis, DatasetExport};
 use tvaers_core::{NaiveDate, Period, Pseudonymised, Register};
 use tvaers_ingest::dataset::{self, DatasetError};
@@ -137,6 +137,9 @@ pub enum PipelineError {
     Output(#[from] StagedError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A posting, price or spell beyond the documented limits, or sums beyond exact arithmetic.
+    #[error("cannot analyse: {0}")]
+    Analysis(#[from] tvaers_analysis::AnalysisError),
 }
 
 /// The pseudonymised register of `source`.
@@ -176,17 +179,17 @@ pub fn summarise(
     period: Period,
     rules: &RuleSet,
     progress: &mut dyn Progress,
-) -> (Allocation, Analysis) {
+) -> Result<(Allocation, Analysis), PipelineError> {
     let alloc = step(progress, Stage::Allocate, || {
         tvaers_analysis::allocate(reg, period)
-    });
+    })?;
     let metrics = step(progress, Stage::Metrics, || {
         tvaers_analysis::compute_metrics(reg, &alloc, period)
     });
     let analysis = step(progress, Stage::Summarise, || {
         tvaers_analysis::summarise_with_rules(reg, &alloc, &metrics, rules)
     });
-    (alloc, analysis)
+    Ok((alloc, analysis))
 }
 
 /// The whole pipeline: load, summarise, publish and write `job.out` all-or-nothing.
@@ -200,7 +203,7 @@ pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, Pi
     }
     let register = load(&job.source, progress)?;
     let period = period(&register, job.from, job.to)?;
-    let (allocation, analysis) = summarise(&register, period, job.rules, progress);
+    let (allocation, analysis) = summarise(&register, period, job.rules, progress)?;
     if let Some(dir) = job.dataset_out {
         let staged = StagedDir::begin(dir)?;
         step(progress, Stage::WriteDataset, || {

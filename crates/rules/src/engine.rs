@@ -9,6 +9,7 @@
 use crate::model::*;
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
 use tvaers_core::{
     Catalogue, Families, FamilyIx, Identity, Period, PersonIx, PersonRecord, PersonSpells,
     Pseudonymised, Register, ServiceIx,
@@ -497,6 +498,7 @@ fn sequence_runs(seq: &CSequence, person: &Prepared, frame: &Frame, out: &mut Ve
 }
 
 /// Sorted, disjoint interval lists → their intersection.
+#[cfg(test)]
 fn intersect(a: &[(i32, i32)], b: &[(i32, i32)]) -> Vec<(i32, i32)> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
@@ -533,6 +535,7 @@ type RoleCandidates = Vec<(usize, Vec<(i32, i32)>)>;
 
 /// A satisfying assignment of family members (indices into the family) to the roles, with the
 /// days on which all of them held at once.
+#[cfg(test)]
 struct Assignment {
     persons: Vec<usize>,
     days: Vec<(i32, i32)>,
@@ -541,6 +544,10 @@ struct Assignment {
 /// Every assignment of members to roles (distinct members if `distinct`) under which all
 /// roles hold on the same days for at least `min_days` in a row. `cands[r]` lists the members
 /// that can fill role `r`, with their intervals.
+///
+/// The literal definition, exponential in the number of roles (a family of m members has up to
+/// m^roles assignments): kept as the reference [`fits`] is tested against.
+#[cfg(test)]
 fn assignments(cands: &[RoleCandidates], distinct: bool, min_days: i32) -> Vec<Assignment> {
     fn go(
         cands: &[RoleCandidates],
@@ -589,6 +596,219 @@ fn assignments(cands: &[RoleCandidates], distinct: bool, min_days: i32) -> Vec<A
     out
 }
 
+/// What one family member does under a family rule: what the satisfying assignments that
+/// include them add up to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Fit {
+    /// The roles the member fills in some satisfying assignment, ascending.
+    roles: Vec<usize>,
+    /// The union of those assignments' days, as merged runs.
+    days: Vec<(i32, i32)>,
+}
+
+/// Appends `seg` to sorted, disjoint `runs`, joining it to the last run when they touch.
+fn push_run(runs: &mut Vec<(i32, i32)>, seg: (i32, i32)) {
+    match runs.last_mut() {
+        Some(last) if last.1 + 1 == seg.0 => last.1 = seg.1,
+        _ => runs.push(seg),
+    }
+}
+
+/// `a` without the days of `b` (both sorted and disjoint).
+fn subtract(a: &[(i32, i32)], b: &[(i32, i32)]) -> Vec<(i32, i32)> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut j = 0;
+    for &(mut lo, hi) in a {
+        while j < b.len() && b[j].1 < lo {
+            j += 1;
+        }
+        let mut k = j;
+        while lo <= hi && k < b.len() && b[k].0 <= hi {
+            if b[k].0 > lo {
+                out.push((lo, b[k].0 - 1));
+            }
+            lo = lo.max(b[k].1 + 1);
+            k += 1;
+        }
+        if lo <= hi {
+            out.push((lo, hi));
+        }
+    }
+    out
+}
+
+/// Can every role but `skip` get its own member from `reps`, none of them `avoid`? Augmenting
+/// paths (Kuhn); at most as many roles as representatives per role, so the work is tiny.
+fn matchable(reps: &[Vec<usize>], skip: usize, avoid: Option<usize>) -> bool {
+    fn augment(
+        r: usize,
+        reps: &[Vec<usize>],
+        avoid: Option<usize>,
+        owner: &mut Vec<(usize, usize)>,
+        seen: &mut Vec<usize>,
+    ) -> bool {
+        for &m in &reps[r] {
+            if Some(m) == avoid || seen.contains(&m) {
+                continue;
+            }
+            seen.push(m);
+            match owner.iter().position(|o| o.0 == m) {
+                None => {
+                    owner.push((m, r));
+                    return true;
+                }
+                Some(j) => {
+                    let other = owner[j].1;
+                    if augment(other, reps, avoid, owner, seen) {
+                        owner[j].1 = r;
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+    let mut owner = Vec::new();
+    let mut seen = Vec::new();
+    (0..reps.len()).filter(|&r| r != skip).all(|r| {
+        seen.clear();
+        augment(r, reps, avoid, &mut owner, &mut seen)
+    })
+}
+
+/// Per member (index into the family, ascending) that fills some role of a family rule: the
+/// roles and days of [`Fit`] — what enumerating every assignment of members to roles would give
+/// (distinct members if `distinct`, common runs of at least `min_days` days), without the
+/// enumeration, whose size grows as members^roles.
+///
+/// An assignment's days are the common runs of one run of each chosen member (for their role)
+/// at least `len = max(min_days, 1)` days long, i.e. the union of the `len`-day windows all
+/// those runs cover. So a member's days are the union of the windows `[a, a + len − 1]` for
+/// which they can fill a role while every other role is filled by someone (someone else, and
+/// pairwise different, if `distinct`) whose run covers the window too. A run `[from, to]` is
+/// available to windows starting in `[from, to − len + 1]`; one sweep over window starts keeps
+/// the members available per role. Without `distinct` a role can be filled by any available
+/// member whenever every other role has one. With `distinct`, whether the other roles can be
+/// filled without member x is decided on k = (number of roles) representatives per role: any
+/// k serve as well as all (at most k − 1 members are taken by x and the other roles, so a role
+/// with k representatives always has one left), and only a member that is some role's
+/// representative can make a difference. The work is O(n log n) in the number of runs.
+fn fits(cands: &[RoleCandidates], distinct: bool, min_days: i32) -> Vec<(usize, Fit)> {
+    let k = cands.len();
+    if k == 0 || cands.iter().any(|c| c.is_empty()) {
+        return Vec::new();
+    }
+    let len = min_days.max(1);
+    // (first window start, +1 / −1, role, member)
+    let mut events: Vec<(i32, i32, usize, usize)> = Vec::new();
+    for (r, list) in cands.iter().enumerate() {
+        for (m, runs) in list {
+            for &(from, to) in runs {
+                if to - from + 1 >= len {
+                    events.push((from, 1, r, *m));
+                    events.push((to - len + 2, -1, r, *m));
+                }
+            }
+        }
+    }
+    events.sort_unstable_by_key(|e| e.0);
+    // Per role: the members available at the current window start (with their run counts).
+    let mut avail: Vec<BTreeMap<usize, u32>> = vec![BTreeMap::new(); k];
+    // Per role: the window starts at which all other roles can be filled.
+    let mut open: Vec<Vec<(i32, i32)>> = vec![Vec::new(); k];
+    // Per (member, role): window starts inside `open` at which the others cannot be filled
+    // without that member.
+    let mut blocked: HashMap<(usize, usize), Vec<(i32, i32)>> = HashMap::new();
+    let mut reps: Vec<Vec<usize>> = vec![Vec::new(); k];
+    let mut special: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let day = events[i].0;
+        while i < events.len() && events[i].0 == day {
+            let (_, delta, r, m) = events[i];
+            i += 1;
+            if delta > 0 {
+                *avail[r].entry(m).or_insert(0) += 1;
+            } else {
+                let n = avail[r]
+                    .get_mut(&m)
+                    .expect("a run is added before it is removed");
+                *n -= 1;
+                if *n == 0 {
+                    avail[r].remove(&m);
+                }
+            }
+        }
+        if i == events.len() {
+            break;
+        }
+        let seg = (day, events[i].0 - 1);
+        if avail.iter().any(BTreeMap::is_empty) {
+            continue;
+        }
+        if !distinct {
+            for o in &mut open {
+                push_run(o, seg);
+            }
+            continue;
+        }
+        for (rep, a) in reps.iter_mut().zip(&avail) {
+            rep.clear();
+            rep.extend(a.keys().take(k).copied());
+        }
+        special.clear();
+        special.extend(reps.iter().flatten().copied());
+        special.sort_unstable();
+        special.dedup();
+        for r in 0..k {
+            if !matchable(&reps, r, None) {
+                continue;
+            }
+            push_run(&mut open[r], seg);
+            for &x in &special {
+                if avail[r].contains_key(&x) && !matchable(&reps, r, Some(x)) {
+                    push_run(blocked.entry((x, r)).or_default(), seg);
+                }
+            }
+        }
+    }
+    let mut out: BTreeMap<usize, Fit> = BTreeMap::new();
+    let mut starts: Vec<(i32, i32)> = Vec::new();
+    for (r, list) in cands.iter().enumerate() {
+        let open = &open[r];
+        for (m, runs) in list {
+            starts.clear();
+            for &(from, to) in runs {
+                if to - from + 1 < len {
+                    continue;
+                }
+                let (lo, hi) = (from, to - len + 1);
+                let first = open.partition_point(|o| o.1 < lo);
+                for o in open[first..].iter().take_while(|o| o.0 <= hi) {
+                    starts.push((o.0.max(lo), o.1.min(hi)));
+                }
+            }
+            let allowed = match blocked.get(&(*m, r)) {
+                Some(b) => subtract(&starts, b),
+                None => std::mem::take(&mut starts),
+            };
+            if allowed.is_empty() {
+                continue;
+            }
+            let fit = out.entry(*m).or_default();
+            fit.roles.push(r);
+            fit.days
+                .extend(allowed.iter().map(|&(a, b)| (a, b + len - 1)));
+        }
+    }
+    out.into_iter()
+        .map(|(m, mut fit)| {
+            fit.days = merge(std::mem::take(&mut fit.days));
+            (m, fit)
+        })
+        .collect()
+}
+
 /// Per-thread state for evaluating many citizens or families.
 #[derive(Default)]
 struct Worker {
@@ -599,7 +819,8 @@ struct Worker {
 
 impl Worker {
     /// Evaluates a family rule on a family of `members` persons, loaded by [`Self::load_family`];
-    /// returns the satisfying assignments (indices into the family's member list).
+    /// returns the members (indices into the family's member list) filling some role of a
+    /// satisfying assignment, with their roles and days ([`fits`]).
     fn family(
         &mut self,
         members: usize,
@@ -608,7 +829,7 @@ impl Worker {
         min_days: i32,
         frame: &Frame,
         c: &Compiled,
-    ) -> Vec<Assignment> {
+    ) -> Vec<(usize, Fit)> {
         let mut cands: Vec<RoleCandidates> = Vec::with_capacity(roles.len());
         for role in roles {
             let mut list = Vec::new();
@@ -635,7 +856,7 @@ impl Worker {
             }
             cands.push(list);
         }
-        assignments(&cands, distinct, min_days)
+        fits(&cands, distinct, min_days)
     }
 
     fn load_family<I: Identity>(
@@ -665,86 +886,141 @@ pub fn evaluate_person<I: Identity>(
     person: PersonIx,
     period: Period,
 ) -> Vec<Alert> {
+    evaluate_persons(reg, idx, rules, &[person], period)
+        .pop()
+        .expect("one list per person")
+}
+
+/// [`evaluate_person`] for each of `persons`, in the same order. Each family rule is evaluated
+/// once per family, not once per member, so the work is linear in the families' sizes even
+/// when many members of one (large) family are asked for.
+pub fn evaluate_persons<I: Identity>(
+    reg: &Register<I>,
+    idx: &Index,
+    rules: &RuleSet,
+    persons: &[PersonIx],
+    period: Period,
+) -> Vec<Vec<Alert>> {
     let c = Compiled::new(rules, &reg.catalogue);
-    let frame = Frame::new(period);
-    let mut w = Worker::default();
-    let mut own = Prepared::default();
-    own.load(reg, idx, person, &frame);
-    let mut alerts = Vec::new();
-    for (rule, cr) in rules.rules.iter().zip(&c.rules) {
-        let mut runs: Vec<Run> = Vec::new();
-        match &cr.shape {
-            CShape::Person(cond) => sweep(
-                SweepQuery {
-                    cond,
-                    min_days: cr.min_days,
-                    want_services: true,
-                },
-                &own,
-                &frame,
-                &c.department_of,
-                &mut w.scratch,
-                &mut runs,
-            ),
-            CShape::Sequence(seq) => sequence_runs(seq, &own, &frame, &mut runs),
-            CShape::Family { members, distinct } => {
-                let fam = idx.families.members(idx.families.of(person));
-                let me = fam
-                    .iter()
-                    .position(|&p| p == person)
-                    .expect("a person is a member of their own family");
-                w.load_family(reg, idx, fam, &frame);
-                let found = w.family(fam.len(), members, *distinct, cr.min_days, &frame, &c);
-                let mut days = Vec::new();
-                let mut roles_filled = Vec::new();
-                for a in &found {
-                    for (role, &m) in a.persons.iter().enumerate() {
-                        if m == me {
-                            days.extend_from_slice(&a.days);
-                            if !roles_filled.contains(&role) {
-                                roles_filled.push(role);
+    let mut e = PersonEvaluator {
+        reg,
+        idx,
+        rules,
+        c: &c,
+        frame: Frame::new(period),
+        w: Worker::default(),
+        own: Prepared::default(),
+        loaded: None,
+        fits: (0..c.rules.len()).map(|_| None).collect(),
+    };
+    // Family by family, so that a family's rules are evaluated once.
+    let mut order: Vec<usize> = (0..persons.len()).collect();
+    order.sort_by_key(|&i| (idx.families.of(persons[i]), i));
+    let mut out: Vec<Vec<Alert>> = vec![Vec::new(); persons.len()];
+    for i in order {
+        out[i] = e.alerts(persons[i]);
+    }
+    out
+}
+
+/// State for [`evaluate_persons`]: the family last loaded and its family rules' results.
+struct PersonEvaluator<'a, I: Identity> {
+    reg: &'a Register<I>,
+    idx: &'a Index,
+    rules: &'a RuleSet,
+    c: &'a Compiled,
+    frame: Frame,
+    w: Worker,
+    own: Prepared,
+    /// The family whose members `w` holds.
+    loaded: Option<FamilyIx>,
+    /// Per rule: the family it was last evaluated on, and each filling member's [`Fit`].
+    fits: Vec<Option<(FamilyIx, HashMap<PersonIx, Fit>)>>,
+}
+
+impl<I: Identity> PersonEvaluator<'_, I> {
+    fn alerts(&mut self, person: PersonIx) -> Vec<Alert> {
+        let (reg, idx, c) = (self.reg, self.idx, self.c);
+        let frame = &self.frame;
+        self.own.load(reg, idx, person, frame);
+        let own = &self.own;
+        let mut alerts = Vec::new();
+        for (ri, (rule, cr)) in self.rules.rules.iter().zip(&c.rules).enumerate() {
+            let mut runs: Vec<Run> = Vec::new();
+            match &cr.shape {
+                CShape::Person(cond) => sweep(
+                    SweepQuery {
+                        cond,
+                        min_days: cr.min_days,
+                        want_services: true,
+                    },
+                    own,
+                    frame,
+                    &c.department_of,
+                    &mut self.w.scratch,
+                    &mut runs,
+                ),
+                CShape::Sequence(seq) => sequence_runs(seq, own, frame, &mut runs),
+                CShape::Family { members, distinct } => {
+                    let f = idx.families.of(person);
+                    if !matches!(&self.fits[ri], Some((g, _)) if *g == f) {
+                        let fam = idx.families.members(f);
+                        if self.loaded != Some(f) {
+                            self.w.load_family(reg, idx, fam, frame);
+                            self.loaded = Some(f);
+                        }
+                        let found =
+                            self.w
+                                .family(fam.len(), members, *distinct, cr.min_days, frame, c);
+                        let by_person = found.into_iter().map(|(m, fit)| (fam[m], fit)).collect();
+                        self.fits[ri] = Some((f, by_person));
+                    }
+                    let Some((_, by_person)) = &self.fits[ri] else {
+                        unreachable!("just evaluated")
+                    };
+                    let Some(fit) = by_person.get(&person) else {
+                        continue;
+                    };
+                    for &(from, to) in &fit.days {
+                        let mut services = Vec::new();
+                        for clip in &own.clips {
+                            let used = fit.roles.iter().any(|&role| {
+                                members[role]
+                                    .reqs
+                                    .iter()
+                                    .any(|r| r.at_least > 0 && r.matches[clip.service as usize])
+                            });
+                            if used
+                                && clip.start <= to
+                                && clip.end >= from
+                                && !services.contains(&clip.service)
+                            {
+                                services.push(clip.service);
                             }
                         }
+                        runs.push(Run { from, to, services });
                     }
-                }
-                for (from, to) in merge(days) {
-                    let mut services = Vec::new();
-                    for clip in &own.clips {
-                        let used = roles_filled.iter().any(|&role| {
-                            members[role]
-                                .reqs
-                                .iter()
-                                .any(|r| r.at_least > 0 && r.matches[clip.service as usize])
-                        });
-                        if used
-                            && clip.start <= to
-                            && clip.end >= from
-                            && !services.contains(&clip.service)
-                        {
-                            services.push(clip.service);
-                        }
-                    }
-                    runs.push(Run { from, to, services });
                 }
             }
+            runs.sort_by_key(|r| (r.from, r.to));
+            for run in runs {
+                let mut services: Vec<ServiceIx> =
+                    run.services.into_iter().map(ServiceIx).collect();
+                services.sort_unstable();
+                alerts.push(Alert {
+                    rule_id: rule.id.clone(),
+                    kind: rule.kind,
+                    severity: rule.severity,
+                    explanation_da: rule.explanation_da.clone(),
+                    explanation_en: rule.explanation_en.clone(),
+                    services,
+                    from: date_of(run.from),
+                    to: date_of(run.to),
+                });
+            }
         }
-        runs.sort_by_key(|r| (r.from, r.to));
-        for run in runs {
-            let mut services: Vec<ServiceIx> = run.services.into_iter().map(ServiceIx).collect();
-            services.sort_unstable();
-            alerts.push(Alert {
-                rule_id: rule.id.clone(),
-                kind: rule.kind,
-                severity: rule.severity,
-                explanation_da: rule.explanation_da.clone(),
-                explanation_en: rule.explanation_en.clone(),
-                services,
-                from: date_of(run.from),
-                to: date_of(run.to),
-            });
-        }
+        alerts
     }
-    alerts
 }
 
 /// Who meets each rule in `period`, for statistics. Builds the index; see
@@ -851,12 +1127,9 @@ pub fn evaluate_all_indexed(
                         let found =
                             w.family(members.len(), roles, *distinct, cr.min_days, &frame, &c);
                         if !found.is_empty() {
-                            let mut ps: Vec<PersonIx> = found
-                                .iter()
-                                .flat_map(|a| a.persons.iter().map(|&m| members[m]))
-                                .collect();
+                            let mut ps: Vec<PersonIx> =
+                                found.iter().map(|(m, _)| members[*m]).collect();
                             ps.sort_unstable();
-                            ps.dedup();
                             hits.push((ri as u32, f as u32, ps));
                         }
                     }
@@ -913,6 +1186,103 @@ mod tests {
             vec![(1, 3), (5, 6), (8, 9)]
         );
         assert_eq!(merge(vec![(4, 9), (1, 5)]), vec![(1, 9)]);
+    }
+
+    /// What [`fits`] must give, read off the enumeration of every assignment.
+    fn fits_by_enumeration(
+        cands: &[RoleCandidates],
+        distinct: bool,
+        min_days: i32,
+    ) -> Vec<(usize, Fit)> {
+        let mut out: BTreeMap<usize, Fit> = BTreeMap::new();
+        for a in assignments(cands, distinct, min_days) {
+            for (role, &m) in a.persons.iter().enumerate() {
+                let fit = out.entry(m).or_default();
+                if !fit.roles.contains(&role) {
+                    fit.roles.push(role);
+                }
+                fit.days.extend_from_slice(&a.days);
+            }
+        }
+        out.into_iter()
+            .map(|(m, mut fit)| {
+                fit.roles.sort_unstable();
+                fit.days = merge(fit.days);
+                (m, fit)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fits_agree_with_enumerating_every_assignment() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut below = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as i32
+        };
+        let mut held = 0;
+        for case in 0..3000 {
+            let roles = 1 + below(4) as usize;
+            let members = 1 + below(6) as usize;
+            let mut cands: Vec<RoleCandidates> = Vec::new();
+            for _ in 0..roles {
+                let mut list = Vec::new();
+                for m in 0..members {
+                    if below(3) == 0 {
+                        continue;
+                    }
+                    // Disjoint, non-touching runs inside days 0..60, as the sweep gives them.
+                    let mut runs = Vec::new();
+                    let mut day = below(10);
+                    for _ in 0..1 + below(3) {
+                        let to = day + below(15);
+                        if to >= 60 {
+                            break;
+                        }
+                        runs.push((day, to));
+                        day = to + 2 + below(8);
+                    }
+                    if !runs.is_empty() {
+                        list.push((m, runs));
+                    }
+                }
+                cands.push(list);
+            }
+            let distinct = below(2) == 0;
+            let min_days = below(8);
+            let want = fits_by_enumeration(&cands, distinct, min_days);
+            held += usize::from(!want.is_empty());
+            assert_eq!(
+                fits(&cands, distinct, min_days),
+                want,
+                "case {case}: distinct {distinct}, min_days {min_days}, {cands:?}"
+            );
+        }
+        assert!(held > 500, "only {held} cases held");
+    }
+
+    #[test]
+    fn fits_of_a_family_of_thousands_take_linear_work() {
+        // 20,000 members who can all fill both roles of a distinct-member rule: 4·10^8
+        // assignments to enumerate, but one sweep over 40,000 runs for `fits`.
+        let members = 20_000;
+        let role: RoleCandidates = (0..members)
+            .map(|m| {
+                let from = (m % 300) as i32;
+                (m, vec![(from, from + 30)])
+            })
+            .collect();
+        let cands = vec![role.clone(), role];
+        let got = fits(&cands, true, 7);
+        assert_eq!(got.len(), members, "everyone has a partner on some week");
+        for (m, fit) in &got {
+            assert_eq!(fit.roles, vec![0, 1]);
+            // Others start on the same day (m ± 300, …), so each member's whole run counts.
+            let from = (*m % 300) as i32;
+            assert_eq!(fit.days, vec![(from, from + 30)], "member {m}");
+        }
     }
 
     #[test]

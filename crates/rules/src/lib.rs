@@ -27,6 +27,7 @@ pub mod sql;
 pub use discover::{Combination, MAX_COMBINATION_SIZE, discover_combinations};
 pub use engine::{
     Alert, Index, Membership, RuleMembership, evaluate_all, evaluate_all_indexed, evaluate_person,
+    evaluate_persons,
 };
 pub use model::{
     AlertKind, Condition, Count, KNOWN_TAGS, PersonCondition, Requirement, Rule, RuleSet,

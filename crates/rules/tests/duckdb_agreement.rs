@@ -124,7 +124,7 @@ type Combo = (Vec<String>, u64, i64);
 /// The engine's frequent combinations as (codes sorted, support, cost), in the peer's order.
 fn engine_combinations(period: Period, min_support: usize, max_size: usize) -> Vec<Combo> {
     let d = data();
-    let alloc = tvaers_analysis::allocate(&d.reg, period);
+    let alloc = tvaers_analysis::allocate(&d.reg, period).unwrap();
     let cost: Vec<Ore> = (0..d.reg.persons.len())
         .map(|p| alloc.allocated(PersonIx(p as u32)))
         .collect();
