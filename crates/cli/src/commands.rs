@@ -225,6 +225,7 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
     };
     match tvaers_pipeline::analyse(&job, &mut Spinners::new(cli_lang())) {
         Ok(outcome) => {
+            warn_data_quality(&outcome);
             println!(
                 "{}",
                 tn(Key::cli_report_at, &[&outcome.files.html.display()])
