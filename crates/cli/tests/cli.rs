@@ -595,11 +595,14 @@ fn a_bad_mapping_profile_is_reported_in_the_language_of_the_messages() {
     let tmp = tempfile::tempdir().unwrap();
     let profile = tmp.path().join("profil.toml");
     fs::write(&profile, "[postings]\ndecimal = \"'\"\n").unwrap();
+    // Input and output apart (an output inside the input is refused before the profile is read).
+    let input = tmp.path().join("eksporter");
+    fs::create_dir(&input).unwrap();
     let stderr_in = |lang: Option<&str>| {
         let res = tvaers_in(lang)
             .arg("import")
             .arg("--input")
-            .arg(tmp.path())
+            .arg(&input)
             .arg("--out")
             .arg(tmp.path().join("ud"))
             .arg("--key-file")
