@@ -375,11 +375,19 @@ fn outputs_that_would_replace_or_bury_their_input_are_refused_and_lose_nothing()
     let before = snapshot(&exports);
     let key = tmp.path().join("k.key");
     // import --input X --out X, and an --out inside or around the input.
-    for out in [exports.clone(), exports.join("ds"), tmp.path().to_path_buf()] {
+    for out in [
+        exports.clone(),
+        exports.join("ds"),
+        tmp.path().to_path_buf(),
+    ] {
         let res = import(&exports, &out, &key);
         assert_eq!(res.status.code(), Some(2), "import --out {out:?}");
         assert!(String::from_utf8_lossy(&res.stderr).contains("overlap"));
-        assert_eq!(snapshot(&exports), before, "import --out {out:?} touched the input");
+        assert_eq!(
+            snapshot(&exports),
+            before,
+            "import --out {out:?} touched the input"
+        );
     }
     let ds = tmp.path().join("ds");
     assert!(import(&exports, &ds, &key).status.success());
@@ -398,7 +406,11 @@ fn outputs_that_would_replace_or_bury_their_input_are_refused_and_lose_nothing()
     for out in [ds.clone(), ds.join("rapport")] {
         let res = analyse(&out, &[]);
         assert_eq!(res.status.code(), Some(2), "analyse --out {out:?}");
-        assert_eq!(snapshot(&ds), dataset, "analyse --out {out:?} touched the dataset");
+        assert_eq!(
+            snapshot(&ds),
+            dataset,
+            "analyse --out {out:?} touched the dataset"
+        );
     }
     let report = tmp.path().join("rapport");
     let inside = report.join("datasaet");
