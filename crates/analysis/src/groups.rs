@@ -29,8 +29,10 @@
 //!   1–4. A hidden row hides all its cells (which departments a hidden group uses is itself
 //!   information about fewer than 5 persons).
 //! - A cost describes the members with a non-zero cost: hidden when they are 1–4.
-//! - Cost by department is a table under the published total cost
-//!   ([`crate::disclosure::protect_margin`]); the departments distribution and the age and sex
+//! - Cost by department is a table under the published total cost whose rows share members
+//!   ([`crate::disclosure::protect_margin_parts`]: the hidden departments' members, as a union,
+//!   are 0 or at least 5 and none has more than half of their cost); a department's cost that
+//!   one member has more than half of is hidden ([`crate::disclosure::publish_parts`]); the departments distribution and the age and sex
 //!   profiles are count tables under a published size
 //!   ([`crate::disclosure::protect_interval`]: no hidden count can be narrowed below 1–4).
 //! - A count of members with a property (≥ 7 services) is published only when the members

@@ -11,6 +11,14 @@
 //! - [`protect_margin`] — secondary suppression for a table whose total is published: if exactly
 //!   one cell is hidden it could be recovered as *total − the others*, so the published cell with
 //!   the fewest persons is hidden too.
+//! - [`protect_margin_parts`] — secondary suppression for a table of amounts whose rows may
+//!   share persons (a citizen in several departments): each cell comes with its [`Parts`] (who
+//!   contributes how much, per column, kept only during protection and never output). Cells are
+//!   hidden, fewest persons first, until the hidden remainder (total − the published cells) is
+//!   made up by 0 or at least [`MIN_PERSONS`] *distinct* persons in every column (the union over
+//!   the hidden cells) and no person contributes more than [`DOMINANCE_PERCENT`] of it.
+//! - [`publish_parts`] — [`publish`] plus the dominance rule: an amount where one person
+//!   contributes more than [`DOMINANCE_PERCENT`] is hidden (as "—"; it may describe 5 or more).
 //! - [`protect_interval`] — stronger secondary suppression for a table of counts: hides cells
 //!   until no "<5" can be narrowed below 1–4 from the total and the markers (used by every
 //!   count table under a published total: the complexity distribution and the rule tables of
