@@ -29,8 +29,10 @@
 //!   1–4. A hidden row hides all its cells (which departments a hidden group uses is itself
 //!   information about fewer than 5 persons).
 //! - A cost describes the members with a non-zero cost: hidden when they are 1–4.
-//! - Cost by department is a table under the published total cost
-//!   ([`crate::disclosure::protect_margin`]); the departments distribution and the age and sex
+//! - Cost by department is a table under the published total cost whose rows share members
+//!   ([`crate::disclosure::protect_margin_parts`]: the hidden departments' members, as a union,
+//!   are 0 or at least 5 and none has more than half of their cost); a department's cost that
+//!   one member has more than half of is hidden ([`crate::disclosure::publish_parts`]); the departments distribution and the age and sex
 //!   profiles are count tables under a published size
 //!   ([`crate::disclosure::protect_interval`]: no hidden count can be narrowed below 1–4).
 //! - A count of members with a property (≥ 7 services) is published only when the members
@@ -54,7 +56,8 @@
 use crate::allocation::{Allocation, CostCentre};
 use crate::complexity::BUCKETS;
 use crate::disclosure::{
-    Cell, MIN_PERSONS, derive, protect_interval, protect_margin, publish, withheld,
+    Cell, MIN_PERSONS, Parts, derive, protect_interval, protect_margin, protect_margin_parts,
+    publish, publish_parts, withheld,
 };
 use crate::json::JsonOut;
 use crate::metrics::Metrics;
@@ -439,6 +442,8 @@ struct GroupRaw {
     sums: [u64; 3],
     centre_cost: [Ore; CostCentre::COUNT],
     centre_persons: [u64; CostCentre::COUNT],
+    /// Per centre, each member's cost there (for disclosure control only; never published).
+    centre_parts: Vec<Vec<(u32, i64)>>,
     buckets: [u64; BUCKETS],
     svc7: u64,
     family_cost: Ore,
@@ -457,6 +462,7 @@ fn group_raw(
         sums: [0; 3],
         centre_cost: [Ore::ZERO; CostCentre::COUNT],
         centre_persons: [0; CostCentre::COUNT],
+        centre_parts: vec![Vec::new(); CostCentre::COUNT],
         buckets: [0; BUCKETS],
         svc7: 0,
         family_cost: Ore::ZERO,
@@ -475,6 +481,7 @@ fn group_raw(
         for &(c, v) in m.cost_by_centre(i) {
             g.centre_cost[c.index()] += v;
             g.centre_persons[c.index()] += 1;
+            g.centre_parts[c.index()].push((p.0, v.0));
         }
     }
     for f in families {
@@ -534,18 +541,26 @@ fn target_group<'a>(
         return row;
     }
 
+    let parts: Vec<Parts> = g
+        .centre_parts
+        .into_iter()
+        .map(|v| Parts::new(vec![v]))
+        .collect();
     let mut by_centre: Vec<Cell<CentreCost>> = (0..CostCentre::COUNT)
         .map(|c| {
-            publish(
+            publish_parts(
                 g.centre_persons[c],
                 CentreCost {
                     persons: g.centre_persons[c],
                     cost: g.centre_cost[c],
                 },
+                &parts[c],
             )
         })
         .collect();
-    let centres_ok = protect_margin(&mut by_centre);
+    // Members may be in several departments: the hidden ones' members count as a union.
+    let centres_ok = protect_margin_parts(&mut by_centre, &parts);
+    drop(parts);
     let cost_units = if text.family {
         min_nonzero(&[g.cost_persons, g.family_cost_units])
     } else {

@@ -6,7 +6,8 @@ use crate::complexity::{BUCKETS, complexity_table};
 pub use crate::complexity::{ComplexityTable, GroupRow};
 use crate::concentration::{Concentration, TOP_KS, top_count};
 use crate::disclosure::{
-    Cell, MIN_PERSONS, derive, even_cuts, protect_margin, publish, safe_cuts, withheld,
+    Cell, MIN_PERSONS, Parts, derive, even_cuts, protect_margin_parts, publish, publish_parts,
+    safe_cuts, withheld,
 };
 use crate::groups::{RuleAnalysis, summarise_rules};
 use crate::json::JsonOut;
@@ -184,11 +185,42 @@ fn concentration_table(costs: &[Ore]) -> ConcentrationTable {
     }
 }
 
+/// Who is behind each department row, for disclosure control only (never published): per
+/// [`CostCentre::ALL`], the persons' booked cost (postings attributed to the centre) and
+/// activity cost (priced spells of its services) — the two columns of the row that add up to
+/// published totals.
+fn centre_parts(reg: &Register<Pseudonymised>, alloc: &Allocation) -> Vec<Parts> {
+    let mut booked: Vec<Vec<(u32, i64)>> = vec![Vec::new(); CostCentre::COUNT];
+    let mut activity: Vec<Vec<(u32, i64)>> = vec![Vec::new(); CostCentre::COUNT];
+    for p in 0..alloc.persons() {
+        let who = tvaers_core::PersonIx(p as u32);
+        for &ix in alloc.booked_postings.of(who) {
+            let posting = &reg.postings[ix as usize];
+            let c = alloc.centres.of_posting(&reg.catalogue, posting).index();
+            booked[c].push((p as u32, posting.amount.0));
+        }
+        for &si in alloc.person_spells.of(who) {
+            let cost = alloc.spell_cost[si as usize];
+            if cost != Ore::ZERO {
+                let service = reg.catalogue.get(reg.spells[si as usize].service);
+                let c = CostCentre::Department(service.department).index();
+                activity[c].push((p as u32, cost.0));
+            }
+        }
+    }
+    booked
+        .into_iter()
+        .zip(activity)
+        .map(|(b, a)| Parts::new(vec![b, a]))
+        .collect()
+}
+
 /// Concentration, complexity and coverage, under disclosure control.
 pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Metrics) -> Analysis {
     let n = reg.persons.len() as u64;
     let f = metrics.family_index.len() as u64;
 
+    let parts = centre_parts(reg, alloc);
     let mut centres: Vec<Cell<CentreRow>> = CostCentre::ALL
         .iter()
         .map(|c| {
@@ -200,15 +232,18 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
                 activity: raw.activity,
                 unallocated: raw.unallocated(),
             };
-            publish(
+            publish_parts(
                 min_nonzero(&[raw.persons, raw.booked_persons, raw.activity_persons]),
                 row,
+                &parts[c.index()],
             )
         })
         .collect();
     // A citizen may be in several departments, so the person counts have no published total;
     // only the costs add up (to the cost total), and a hidden cost is not bounded by a marker.
-    let centres_margin_ok = protect_margin(&mut centres);
+    // The hidden rows' persons are counted as a union: one person may be behind several.
+    let centres_margin_ok = protect_margin_parts(&mut centres, &parts);
+    drop(parts);
 
     let fi = &metrics.family_index;
     let implausible_families = (0..fi.len())

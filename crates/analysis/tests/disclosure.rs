@@ -571,3 +571,227 @@ fn rule_populations_one_to_four_from_a_complexity_group_are_withheld() {
     assert_eq!(band_values(&list[0]), vec![None; 5]);
     assert_eq!(list[0]["women_share"], 1.0);
 }
+
+/// A small random municipality over the fixture catalogue (tags for the fixture rules): 3–30
+/// persons in a few families, 0–4 spells each of random services, lengths and volumes (now and
+/// then a very expensive one, so that one person dominates a department), booked postings on
+/// the persons' service functions and postings on no one; or, in half the cases, even costs.
+fn random_municipality(rng: &mut fastrand::Rng) -> Register<Pseudonymised> {
+    const SERVICES: [(&str, &str); 8] = [
+        ("KTH", "5.57.73"),
+        ("MENTOR", "5.68.90"),
+        ("SKP99", "5.38.53"),
+        ("FOREB", "5.28.21"),
+        ("GENOP", "4.62.82"),
+        ("HJH", "5.30.26"),
+        ("AKT", "5.68.92"),
+        ("ANGST", "5.38.42"),
+    ];
+    let jan1 = tvaers_core::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let day = |d: u64| jan1 + chrono::Days::new(d);
+    let mut s = String::from(common::FIXTURE_CATALOGUE);
+    let n = rng.usize(3..=30);
+    // Half the municipalities have even costs (the same volume and length for every spell, no
+    // postings), where a remainder of 2–4 persons is not dominated by any one of them.
+    let even = rng.bool();
+    // Few services per register, so that departments are small and persons share them.
+    let used: Vec<usize> = (0..rng.usize(2..=8)).map(|_| rng.usize(0..8)).collect();
+    for i in 0..n {
+        let family = rng.usize(0..n.div_ceil(2));
+        let year = rng.i32(1940..=2020);
+        let sex = if rng.bool() { "K" } else { "M" };
+        s.push_str(&format!("person p{i} F{family} {year} {sex}\n"));
+        for _ in 0..rng.usize(0..=4) {
+            let (code, function) = SERVICES[used[rng.usize(0..used.len())]];
+            let start = rng.u64(0..330);
+            let end = (start + if even { 29 } else { rng.u64(0..120) }).min(365);
+            let volume = if even {
+                7
+            } else if rng.u8(0..10) == 0 {
+                rng.u32(30..=60)
+            } else {
+                rng.u32(1..=7)
+            };
+            let contact = if rng.bool() {
+                format!("C{}", rng.u8(0..4))
+            } else {
+                "-".into()
+            };
+            s.push_str(&format!(
+                "spell p{i} {code} {} {} {volume} {contact}\n",
+                day(start),
+                day(end)
+            ));
+            if !even && rng.u8(0..4) == 0 {
+                let kroner = if rng.u8(0..5) == 0 {
+                    rng.u32(100_000..1_000_000)
+                } else {
+                    rng.u32(100..20_000)
+                };
+                let service = if rng.bool() { code } else { "-" };
+                s.push_str(&format!(
+                    "posting {} {function} {kroner}.00 p{i} {service}\n",
+                    day(rng.u64(0..366))
+                ));
+            }
+        }
+    }
+    for _ in 0..rng.usize(0..3) {
+        let (_, function) = SERVICES[used[rng.usize(0..used.len())]];
+        s.push_str(&format!(
+            "posting {} {function} {}.00 - -\n",
+            day(rng.u64(0..366)),
+            rng.u32(1_000..500_000)
+        ));
+    }
+    register(&s)
+}
+
+/// Per person (ascending), their non-zero amounts; the persons behind a set of cells.
+type Amounts = std::collections::BTreeMap<u32, i64>;
+
+fn add(into: &mut Amounts, from: &Amounts) {
+    for (&p, &a) in from {
+        *into.entry(p).or_default() += a;
+    }
+}
+
+/// The reader's view of a hidden remainder, or a published cell, with the truth behind it:
+/// it must describe no one or at least 5 distinct persons, none of whom has more than half.
+fn assert_not_isolating(what: &str, cells: &[&Amounts], hidden: bool) {
+    let mut persons: Vec<u32> = cells.iter().flat_map(|c| c.keys().copied()).collect();
+    persons.sort_unstable();
+    persons.dedup();
+    if hidden {
+        assert!(
+            persons.is_empty() || persons.len() as u64 >= tvaers_analysis::MIN_PERSONS,
+            "{what}: total − published parts is made up by {} persons",
+            persons.len()
+        );
+    }
+    let mut sum = Amounts::new();
+    for c in cells {
+        add(&mut sum, c);
+    }
+    let abs: u128 = sum.values().map(|a| a.unsigned_abs() as u128).sum();
+    let max = sum
+        .values()
+        .map(|a| a.unsigned_abs() as u128)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        max * 2 <= abs,
+        "{what}: one person has {max} of {abs} (hidden remainder: {hidden})"
+    );
+}
+
+#[test]
+fn no_published_margin_isolates_one_to_four_persons() {
+    let rules = RuleSet::parse(common::FIXTURE_RULES, "fixture.toml").unwrap();
+    let period = Period::year(2024);
+    let mut rng = fastrand::Rng::with_seed(0x7e15);
+    let (mut hidden_seen, mut groups_seen) = (0usize, 0usize);
+    for case in 0..600 {
+        let reg = random_municipality(&mut rng);
+        let a = analyse_with_rules(&reg, period, &rules);
+        let alloc = allocate(&reg, period);
+        let metrics = tvaers_analysis::compute_metrics(&reg, &alloc, period);
+
+        // The truth per department: each person's booked and activity cost there.
+        let mut booked = vec![Amounts::new(); CostCentre::COUNT];
+        let mut activity = vec![Amounts::new(); CostCentre::COUNT];
+        for p in 0..reg.persons.len() as u32 {
+            for &ix in alloc.booked_postings.of(PersonIx(p)) {
+                let posting = &reg.postings[ix as usize];
+                let c = alloc.centres.of_posting(&reg.catalogue, posting).index();
+                *booked[c].entry(p).or_default() += posting.amount.0;
+            }
+            for &si in alloc.person_spells.of(PersonIx(p)) {
+                let svc = reg.catalogue.get(reg.spells[si as usize].service);
+                let c = CostCentre::Department(svc.department).index();
+                *activity[c].entry(p).or_default() += alloc.spell_cost[si as usize].0;
+            }
+        }
+        for m in booked.iter_mut().chain(activity.iter_mut()) {
+            m.retain(|_, a| *a != 0);
+        }
+
+        // The overview: totals booked and activity minus the published departments.
+        if let Some(cov) = a.coverage.value() {
+            for (name, truth, total, pick) in [
+                (
+                    "booked",
+                    &booked,
+                    cov.booked,
+                    (|r: &tvaers_analysis::summary::CentreRow| r.booked) as fn(&_) -> Ore,
+                ),
+                ("activity", &activity, cov.activity, |r| r.activity),
+            ] {
+                let mut remainder = total;
+                let mut hidden: Vec<&Amounts> = Vec::new();
+                for (c, cell) in &a.centres {
+                    match cell.value() {
+                        Some(r) => {
+                            remainder -= pick(r);
+                            assert_not_isolating(
+                                &format!("case {case}: {name} of {c:?}"),
+                                &[&truth[c.index()]],
+                                false,
+                            );
+                        }
+                        None => hidden.push(&truth[c.index()]),
+                    }
+                }
+                let true_remainder: i64 = hidden.iter().flat_map(|m| m.values()).sum();
+                assert_eq!(remainder.0, true_remainder, "case {case}: the attack works");
+                if !hidden.is_empty() {
+                    hidden_seen += 1;
+                    assert_not_isolating(&format!("case {case}: {name}"), &hidden, true);
+                }
+            }
+        }
+
+        // Each target group: its published cost minus its published departments.
+        let idx = tvaers_rules::Index::build(&reg);
+        let membership = tvaers_rules::evaluate_all_indexed(&reg, &idx, &rules, period);
+        for g in &a.rules.as_ref().unwrap().target_groups {
+            let members = &membership.get(&g.rule.id).unwrap().persons;
+            let mut truth = vec![Amounts::new(); CostCentre::COUNT];
+            for p in members {
+                for &(c, v) in metrics.citizens.cost_by_centre(p.0 as usize) {
+                    truth[c.index()].insert(p.0, v.0);
+                }
+            }
+            let Some(cost) = g.cost.value() else {
+                continue;
+            };
+            groups_seen += 1;
+            let mut remainder = cost.cost;
+            let mut hidden: Vec<&Amounts> = Vec::new();
+            for (c, cell) in &g.by_centre {
+                match cell.value() {
+                    Some(r) => {
+                        remainder -= r.cost;
+                        assert_not_isolating(
+                            &format!("case {case}: {} in {c:?}", g.rule.id),
+                            &[&truth[c.index()]],
+                            false,
+                        );
+                    }
+                    None => hidden.push(&truth[c.index()]),
+                }
+            }
+            let true_remainder: i64 = hidden.iter().flat_map(|m| m.values()).sum();
+            assert_eq!(remainder.0, true_remainder, "case {case}: the attack works");
+            if !hidden.is_empty() {
+                assert_not_isolating(&format!("case {case}: {}", g.rule.id), &hidden, true);
+            }
+        }
+    }
+    // The generator must exercise the rule, not just pass it by.
+    assert!(hidden_seen >= 50, "only {hidden_seen} overview remainders");
+    assert!(
+        groups_seen >= 20,
+        "only {groups_seen} published group costs"
+    );
+}

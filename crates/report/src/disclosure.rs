@@ -11,6 +11,14 @@
 //! - [`protect_margin`] — secondary suppression for a table whose total is published: if exactly
 //!   one cell is hidden it could be recovered as *total − the others*, so the published cell with
 //!   the fewest persons is hidden too.
+//! - [`protect_margin_parts`] — secondary suppression for a table of amounts whose rows may
+//!   share persons (a citizen in several departments): each cell comes with its [`Parts`] (who
+//!   contributes how much, per column, kept only during protection and never output). Cells are
+//!   hidden, fewest persons first, until the hidden remainder (total − the published cells) is
+//!   made up by 0 or at least [`MIN_PERSONS`] *distinct* persons in every column (the union over
+//!   the hidden cells) and no person contributes more than [`DOMINANCE_PERCENT`] of it.
+//! - [`publish_parts`] — [`publish`] plus the dominance rule: an amount where one person
+//!   contributes more than [`DOMINANCE_PERCENT`] is hidden (as "—"; it may describe 5 or more).
 //! - [`protect_interval`] — stronger secondary suppression for a table of counts: hides cells
 //!   until no "<5" can be narrowed below 1–4 from the total and the markers (used by every
 //!   count table under a published total: the complexity distribution and the rule tables of
@@ -161,6 +169,144 @@ pub fn protect_margin<T>(cells: &mut [Cell<T>]) -> bool {
         }
         None => false,
     }
+}
+
+/// The largest share, in percent, one person may contribute to a published amount: a cost cell
+/// where one person's contribution (absolute value) is more than this share of the sum of all
+/// contributions (absolute values) is hidden ([`publish_parts`]), and so is any remainder a
+/// reader could compute from a published total ([`protect_margin_parts`]).
+pub const DOMINANCE_PERCENT: u64 = 50;
+
+/// Who is behind an amount cell, for protection only: per column that adds up to a published
+/// total (e.g. booked and activity cost), each contributing person (an index, whatever the
+/// caller counts in) and the amount (øre) the person puts into the column. A `Parts` is never
+/// part of a [`Cell`] and nothing in it is published; it is consumed by [`publish_parts`] and
+/// [`protect_margin_parts`], and its `Debug` form shows only sizes.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Parts {
+    /// Per column: (person, amount), ascending by person, each person once, amount ≠ 0.
+    columns: Vec<Vec<(u32, i64)>>,
+}
+
+impl fmt::Debug for Parts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sizes: Vec<usize> = self.columns.iter().map(Vec::len).collect();
+        write!(f, "Parts(persons per column {sizes:?})")
+    }
+}
+
+/// Sorts by person, adds up each person's amounts and drops the zero ones.
+fn merged(mut v: Vec<(u32, i64)>) -> Vec<(u32, i64)> {
+    v.sort_unstable_by_key(|&(p, _)| p);
+    let mut out: Vec<(u32, i64)> = Vec::with_capacity(v.len());
+    for (p, a) in v {
+        match out.last_mut() {
+            Some(last) if last.0 == p => last.1 += a,
+            _ => out.push((p, a)),
+        }
+    }
+    out.retain(|&(_, a)| a != 0);
+    out
+}
+
+/// Whether one person's amount is more than [`DOMINANCE_PERCENT`] of Σ |amount|.
+fn dominated(column: &[(u32, i64)]) -> bool {
+    let sum: u128 = column.iter().map(|&(_, a)| a.unsigned_abs() as u128).sum();
+    let max = column
+        .iter()
+        .map(|&(_, a)| a.unsigned_abs() as u128)
+        .max()
+        .unwrap_or(0);
+    max * 100 > sum * DOMINANCE_PERCENT as u128
+}
+
+impl Parts {
+    /// One list of (person, amount) per column, in any order; a person may occur several times
+    /// in a column (the amounts are added).
+    pub fn new(columns: Vec<Vec<(u32, i64)>>) -> Parts {
+        Parts {
+            columns: columns.into_iter().map(merged).collect(),
+        }
+    }
+
+    /// Whether one person contributes more than [`DOMINANCE_PERCENT`] of some column.
+    pub fn dominated(&self) -> bool {
+        self.columns.iter().any(|c| dominated(c))
+    }
+}
+
+/// [`publish`] for an amount cell whose contributions are `parts`: also suppressed when one
+/// person contributes more than [`DOMINANCE_PERCENT`] of a column (the dominance rule). Such a
+/// cell may describe 5 or more persons, so it is marked as a secondary suppression ("—"), not
+/// as "<5"; for [`protect_margin_parts`] it is hidden like any other.
+pub fn publish_parts<T>(persons: u64, value: T, parts: &Parts) -> Cell<T> {
+    let mut cell = publish(persons, value);
+    if !cell.is_suppressed() && persons > 0 && parts.dominated() {
+        cell.suppress_secondary();
+    }
+    cell
+}
+
+/// Whether the hidden cells of a table under a published total may stand: a reader knows, per
+/// column, Σ hidden = total − the published cells. That remainder must not be a single cell,
+/// must describe 0 or at least [`MIN_PERSONS`] distinct persons (the union over the hidden
+/// cells — one person may be behind several), and no person may contribute more than
+/// [`DOMINANCE_PERCENT`] of it.
+fn margin_safe<T>(cells: &[Cell<T>], parts: &[Parts]) -> bool {
+    let hidden: Vec<usize> = (0..cells.len())
+        .filter(|&i| cells[i].is_suppressed())
+        .collect();
+    match hidden.len() {
+        0 => return true,
+        1 => return false,
+        _ => {}
+    }
+    let columns = parts.iter().map(|p| p.columns.len()).max().unwrap_or(0);
+    (0..columns).all(|j| {
+        let remainder = merged(
+            hidden
+                .iter()
+                .filter_map(|&i| parts[i].columns.get(j))
+                .flatten()
+                .copied()
+                .collect(),
+        );
+        // Distinct persons with a share in the hidden cells (even if it nets out to zero).
+        let mut persons: Vec<u32> = hidden
+            .iter()
+            .filter_map(|&i| parts[i].columns.get(j))
+            .flatten()
+            .map(|&(p, _)| p)
+            .collect();
+        persons.sort_unstable();
+        persons.dedup();
+        let n = persons.len() as u64;
+        (n == 0 || n >= MIN_PERSONS) && !dominated(&remainder)
+    })
+}
+
+/// Secondary suppression for a table of amounts whose total is published and whose cells may
+/// share persons (a citizen in several departments): `parts[i]` says who is behind `cells[i]`.
+/// Stronger than [`protect_margin`]: published cells are hidden, fewest persons first, until the
+/// hidden remainder (total − the published cells) is not a single cell, is made up by 0 or at
+/// least [`MIN_PERSONS`] distinct persons in every column, and is not dominated by one person.
+/// Returns `false` when no more cells can be hidden and the table is still not safe: the total
+/// must not be published then.
+pub fn protect_margin_parts<T>(cells: &mut [Cell<T>], parts: &[Parts]) -> bool {
+    assert_eq!(cells.len(), parts.len(), "one Parts per cell");
+    while !margin_safe(cells, parts) {
+        let candidate = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_suppressed() && c.persons > 0)
+            .min_by_key(|(i, c)| (c.persons, *i))
+            .map(|(i, _)| i);
+        match candidate {
+            Some(i) => cells[i].suppress_secondary(),
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Whether the hidden cells of a count table under a published total leave every primary
@@ -456,5 +602,103 @@ mod tests {
         assert!(interval_safe(&t3));
         assert_eq!(safe_tails(&t3[..5], &[3]), vec![false]);
         assert_eq!(safe_tails(&t3, &[3]), vec![true], "with the 30 in the run");
+    }
+
+    /// One column: person i contributes amounts[i].
+    fn parts(persons: &[u32], amount: i64) -> Parts {
+        Parts::new(vec![persons.iter().map(|&p| (p, amount)).collect()])
+    }
+
+    #[test]
+    fn hidden_cells_sharing_one_person_are_not_enough() {
+        // Departments 0 and 1 hold only person 7 (1 person each): the old rule is content with
+        // two hidden cells, but total − the rest is person 7's cost. Department 2 (persons
+        // 1–6) is the next smallest and goes too.
+        let sets = [
+            parts(&[7], 100),
+            parts(&[7], 200),
+            parts(&[1, 2, 3, 4, 5, 6], 100),
+            parts(&(10..40).collect::<Vec<_>>(), 10),
+        ];
+        let mut t: Vec<Cell<i64>> = vec![
+            publish(1, 100),
+            publish(1, 200),
+            publish(6, 600),
+            publish(30, 300),
+        ];
+        let mut weak = t.clone();
+        assert!(protect_margin(&mut weak));
+        assert_eq!(weak.iter().filter(|c| c.is_suppressed()).count(), 2);
+        assert!(protect_margin_parts(&mut t, &sets));
+        let hidden: Vec<usize> = (0..4).filter(|&i| t[i].is_suppressed()).collect();
+        // Person 7's 300 of the hidden 900 is no more than half.
+        assert_eq!(hidden, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_remainder_one_person_dominates_is_widened() {
+        // Hidden: person 7 alone (1 person, 1,000) and persons 1–4 (4 persons, 10 each): five
+        // distinct persons, but 7 is 1,000 of 1,040. The 20-person cell is hidden too.
+        let sets = [
+            parts(&[7], 1000),
+            parts(&[1, 2, 3, 4], 10),
+            parts(&(10..30).collect::<Vec<_>>(), 100),
+        ];
+        let mut t: Vec<Cell<i64>> = vec![publish(1, 1000), publish(4, 40), publish(20, 2000)];
+        assert!(protect_margin_parts(&mut t, &sets));
+        assert!(t.iter().all(|c| c.is_suppressed()), "{t:?}");
+        // The total itself is dominated by no one (1,000 of 3,040): fine. With a smaller third
+        // cell it would be, and the total must go.
+        let sets = [
+            parts(&[7], 1000),
+            parts(&[1, 2, 3, 4], 10),
+            parts(&(10..30).collect::<Vec<_>>(), 1),
+        ];
+        let mut t: Vec<Cell<i64>> = vec![publish(1, 1000), publish(4, 40), publish(20, 20)];
+        assert!(!protect_margin_parts(&mut t, &sets));
+    }
+
+    #[test]
+    fn each_column_needs_five_persons_of_its_own() {
+        // Two hidden cells: activity by 8 persons, but booked by one person only.
+        let col = |ps: std::ops::Range<u32>, a: i64| ps.map(|p| (p, a)).collect::<Vec<_>>();
+        let sets = [
+            Parts::new(vec![vec![(1, 500)], col(0..4, 10)]),
+            Parts::new(vec![vec![], col(4..8, 10)]),
+            Parts::new(vec![col(20..40, 50), col(20..40, 10)]),
+            Parts::new(vec![col(40..70, 50), col(40..70, 10)]),
+        ];
+        let mut t: Vec<Cell<i64>> =
+            vec![publish(4, 0), publish(4, 0), publish(20, 0), publish(30, 0)];
+        assert!(protect_margin_parts(&mut t, &sets));
+        let hidden: Vec<usize> = (0..4).filter(|&i| t[i].is_suppressed()).collect();
+        assert_eq!(hidden, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_cost_one_person_dominates_is_hidden() {
+        let mut v: Vec<(u32, i64)> = (0..9).map(|p| (p, 100)).collect();
+        v.push((9, 901));
+        let big = Parts::new(vec![v.clone()]);
+        let c = publish_parts(10, 1801i64, &big);
+        assert_eq!(c.suppression(), Some(Suppression::Secondary));
+        assert_eq!(c.value(), None);
+        // Exactly half is allowed; negative amounts count by their size; a person's several
+        // amounts are added first.
+        v[9].1 = 900;
+        assert!(!publish_parts(10, 0i64, &Parts::new(vec![v.clone()])).is_suppressed());
+        v[9].1 = -901;
+        assert!(publish_parts(10, 0i64, &Parts::new(vec![v.clone()])).is_suppressed());
+        v[9] = (0, 801); // person 0 now has 100 + 801 = 901 of 1,701
+        assert!(publish_parts(9, 0i64, &Parts::new(vec![v])).is_suppressed());
+        // Primary suppression is still primary; an empty cell is published.
+        assert_eq!(
+            publish_parts(2, 0i64, &parts(&[1, 2], 5)).suppression(),
+            Some(Suppression::Primary)
+        );
+        assert!(!publish_parts(0, 0i64, &Parts::default()).is_suppressed());
+        // Who is behind a cell never shows in a Debug form.
+        let s = format!("{big:?}");
+        assert!(!s.contains("901") && !s.contains("100"), "{s}");
     }
 }
