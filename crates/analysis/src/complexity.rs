@@ -134,3 +134,12 @@ pub(crate) fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
         margin_ok,
     )
 }
+
+/// "0", "1", … "4+": the label of a bucket of concurrent departments.
+pub fn bucket_label(i: usize) -> String {
+    if i + 1 == BUCKETS {
+        format!("{i}+")
+    } else {
+        i.to_string()
+    }
+}

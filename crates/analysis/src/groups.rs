@@ -1179,11 +1179,7 @@ impl JsonOut {
             .iter()
             .enumerate()
             .map(|(i, cell)| {
-                let label = if i + 1 == BUCKETS {
-                    format!("{i}+")
-                } else {
-                    i.to_string()
-                };
+                let label = crate::complexity::bucket_label(i);
                 self.row(
                     &format!("{path}/concurrent_departments/{i}"),
                     cell,

@@ -2,7 +2,7 @@
 //! is a [`Cell`] that has passed [`crate::disclosure`]. Writers see only this.
 
 use crate::allocation::{Allocation, CostCentre};
-use crate::complexity::{BUCKETS, complexity_table};
+use crate::complexity::{bucket_label, complexity_table};
 pub use crate::complexity::{ComplexityTable, GroupRow};
 use crate::concentration::{Concentration, TOP_KS, top_count};
 use crate::disclosure::{
@@ -557,11 +557,7 @@ impl JsonOut {
                 .iter()
                 .enumerate()
                 .map(|(i, cell)| {
-                    let label = if i + 1 == BUCKETS {
-                        format!("{i}+")
-                    } else {
-                        i.to_string()
-                    };
+                    let label = bucket_label(i);
                     self.group(
                         &format!("{path}/{i}"),
                         unit_key,

@@ -693,8 +693,8 @@ fn no_published_margin_isolates_one_to_four_persons() {
     let (mut hidden_seen, mut groups_seen) = (0usize, 0usize);
     for case in 0..600 {
         let reg = random_municipality(&mut rng);
-        let a = analyse_with_rules(&reg, period, &rules);
-        let alloc = allocate(&reg, period);
+        let a = analyse_with_rules(&reg, period, &rules).unwrap();
+        let alloc = allocate(&reg, period).unwrap();
         let metrics = tvaers_analysis::compute_metrics(&reg, &alloc, period);
 
         // The truth per department: each person's booked and activity cost there.

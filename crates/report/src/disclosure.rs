@@ -294,7 +294,13 @@ fn margin_safe<T>(cells: &[Cell<T>], parts: &[Parts]) -> bool {
 /// must not be published then.
 pub fn protect_margin_parts<T>(cells: &mut [Cell<T>], parts: &[Parts]) -> bool {
     assert_eq!(cells.len(), parts.len(), "one Parts per cell");
-    while !margin_safe(cells, parts) {
+    widen_until(cells, |cells| margin_safe(cells, parts))
+}
+
+/// Hides published cells, fewest persons first (cells describing nobody are no protection),
+/// until `safe` holds; `false` when it cannot be reached.
+fn widen_until<T>(cells: &mut [Cell<T>], safe: impl Fn(&[Cell<T>]) -> bool) -> bool {
+    while !safe(cells) {
         let candidate = cells
             .iter()
             .enumerate()
@@ -336,19 +342,7 @@ fn interval_safe<T>(cells: &[Cell<T>]) -> bool {
 /// under a known sum of 6 would be recovered). Returns `false` when no more cells can be
 /// hidden and the table is still not safe: the total must not be published then.
 pub fn protect_interval<T>(cells: &mut [Cell<T>]) -> bool {
-    while !interval_safe(cells) {
-        let candidate = cells
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.is_suppressed() && c.persons > 0)
-            .min_by_key(|(i, c)| (c.persons, *i))
-            .map(|(i, _)| i);
-        match candidate {
-            Some(i) => cells[i].suppress_secondary(),
-            None => return false,
-        }
-    }
-    true
+    widen_until(cells, interval_safe)
 }
 
 /// A cell that is withheld without being published first: primary when it describes 1–4

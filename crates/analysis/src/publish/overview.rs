@@ -1,7 +1,8 @@
 //! The overview part of the publication: key figures, coverage, departments, concentration
 //! and complexity, as tables and page sections built from the published [`Analysis`] only.
 
-use super::labels::{bucket_label, centre_name};
+use super::labels::centre_name;
+use crate::complexity::bucket_label;
 use crate::summary::{Analysis, ComplexityTable, ConcentrationTable, GroupRow};
 use tvaers_core::Ore;
 use tvaers_messages::{self as msg, Key, Lang};

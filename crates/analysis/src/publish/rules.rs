@@ -2,7 +2,8 @@
 //! built from the published [`RuleAnalysis`] only (through the same [`Table`] model as the rest
 //! of the publication, so CSV, xlsx and HTML agree).
 
-use super::labels::{bucket_label, centre_name};
+use super::labels::centre_name;
+use crate::complexity::bucket_label;
 use crate::groups::{AGE_BANDS, RuleAnalysis, RuleText, ServiceName};
 use tvaers_core::Ore;
 use tvaers_messages::{self as msg, Key, Lang};
