@@ -2,8 +2,8 @@
 //! is a [`Cell`] that has passed [`crate::disclosure`]. Writers see only this.
 
 use crate::allocation::{Allocation, CostCentre};
-use crate::complexity::{bucket_label, complexity_table};
 pub use crate::complexity::{ComplexityTable, GroupRow};
+use crate::complexity::{bucket_label, complexity_table};
 use crate::concentration::{Concentration, TOP_KS, top_count};
 use crate::disclosure::{
     Cell, MIN_PERSONS, Parts, derive, even_cuts, protect_margin_parts, publish, publish_parts,

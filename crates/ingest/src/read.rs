@@ -16,9 +16,9 @@ use chrono::NaiveDate;
 use std::collections::hash_map::Entry;
 use std::path::Path;
 use tvaers_core::{
-    AccountFunction, Catalogue, ContactIx, Cpr, Department, Identified, IdentifiedPerson, PersonIx,
-    Posting, Quantity, Register, Relation, RelationKind, ServiceEntry, ServiceIx, ServiceKind, Sex,
-    Spell, Unit, UnitPrice,
+    AccountFunction, Catalogue, ContactIx, Cpr, Department, Identified, IdentifiedPerson, Ore,
+    PersonIx, Posting, Quantity, Register, Relation, RelationKind, ServiceEntry, ServiceIx,
+    ServiceKind, Sex, Spell, Unit, UnitPrice,
 };
 use tvaers_messages::Key;
 
@@ -638,17 +638,31 @@ fn read_spells(input: &Path, profile: &Profile, refs: &Refs<'_>) -> SpellRows {
                 Key::import_expected_end,
             );
         }
-        let volume = Quantity::parse(v[VOLUME], decimal);
-        if volume.is_none() {
-            errs.push(
-                line,
-                &cols[VOLUME],
-                v[VOLUME],
-                ErrorKind::Malformed,
-                Key::import_not_volume,
-                Message::new(Key::import_expected_volume, &[&decimal]),
-            );
-        }
+        let volume = match Quantity::parse(v[VOLUME], decimal) {
+            None => {
+                errs.push(
+                    line,
+                    &cols[VOLUME],
+                    v[VOLUME],
+                    ErrorKind::Malformed,
+                    Key::import_not_volume,
+                    Message::new(Key::import_expected_volume, &[&decimal]),
+                );
+                None
+            }
+            Some(q) if tvaers_core::check_volume(q).is_err() => {
+                errs.push(
+                    line,
+                    &cols[VOLUME],
+                    v[VOLUME],
+                    ErrorKind::Inconsistent,
+                    Key::import_implausible_value,
+                    Message::new(Key::import_expected_volume_limit, &[&Quantity::MAX_VOLUME]),
+                );
+                None
+            }
+            Some(q) => Some(q),
+        };
         let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
         let (
             Some(person),
@@ -714,17 +728,35 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
                 Key::import_expected_function,
             );
         }
-        let amount = parse_amount(v[AMOUNT], decimal);
-        if amount.is_none() {
-            errs.push(
-                line,
-                &cols[AMOUNT],
-                v[AMOUNT],
-                ErrorKind::Malformed,
-                Key::import_not_amount,
-                Message::new(Key::import_expected_amount, &[&decimal]),
-            );
-        }
+        let amount = match parse_amount(v[AMOUNT], decimal) {
+            None => {
+                errs.push(
+                    line,
+                    &cols[AMOUNT],
+                    v[AMOUNT],
+                    ErrorKind::Malformed,
+                    Key::import_not_amount,
+                    Message::new(Key::import_expected_amount, &[&decimal]),
+                );
+                None
+            }
+            // Beyond the documented limit sums could wrap; no real posting is that large.
+            Some(a) if tvaers_core::check_amount(a).is_err() => {
+                errs.push(
+                    line,
+                    &cols[AMOUNT],
+                    v[AMOUNT],
+                    ErrorKind::Inconsistent,
+                    Key::import_implausible_value,
+                    Message::new(
+                        Key::import_expected_amount_limit,
+                        &[&(Ore::MAX_POSTING.0 / 100)],
+                    ),
+                );
+                None
+            }
+            Some(a) => Some(a),
+        };
         let person = if v[CPR].is_empty() {
             Some(None)
         } else {
@@ -788,6 +820,20 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
                     ErrorKind::Inconsistent,
                     Key::import_is_negative,
                     Key::import_expected_price,
+                );
+                None
+            }
+            Some(p) if tvaers_core::check_price(p).is_err() => {
+                errs.push(
+                    line,
+                    &cols[PRICE],
+                    v[PRICE],
+                    ErrorKind::Inconsistent,
+                    Key::import_implausible_value,
+                    Message::new(
+                        Key::import_expected_price_limit,
+                        &[&(Ore::MAX_PRICE.0 / 100)],
+                    ),
                 );
                 None
             }

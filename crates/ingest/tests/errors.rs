@@ -651,3 +651,41 @@ fn an_unreadable_persons_file_does_not_flood_references() {
         "{e}"
     );
 }
+
+#[test]
+fn implausibly_large_amounts_prices_and_volumes_are_refused_naming_the_row() {
+    // Two such postings used to wrap the total to a negative number and exit 0.
+    let e = errors_with(
+        "posteringer.csv",
+        "bogfoeringsdato;funktion;beloeb;cpr;ydelse;tekst\n\
+         01-02-2025;5.57.73;50.000.000.000.000.000,00;;;x\n\
+         02-02-2025;5.57.73;-1.000.000.000.000,01;;;y\n\
+         03-02-2025;5.57.73;1.000.000.000.000,00;;;at the limit\n",
+    );
+    assert_eq!(e.total(), 2, "{e}");
+    assert_reported(
+        &e,
+        "posteringer.csv:2",
+        "beloeb",
+        "50.000.000.000.000.000,00",
+        "beyond the limits",
+    );
+    assert_reported(
+        &e,
+        "posteringer.csv:3",
+        "beloeb",
+        "-1.000.000.000.000,01",
+        "at most ±1000000000000 kr.",
+    );
+    let e = errors_with(
+        "forloeb.csv",
+        "cpr;ydelse;start;slut;omfang;enhed;kontaktperson\n\
+         610380-1235;MENTOR;2024-03-01;2025-02-28;9000000000000000;time;JC102\n",
+    );
+    assert_reported(&e, "forloeb.csv:2", "omfang", "9000000000000000", "beyond");
+    let e = errors_with(
+        "enhedspriser.csv",
+        "ydelse,enhed,pris,aar,kilde\nSEL85,time,100000000.01,2025,x\n",
+    );
+    assert_reported(&e, "enhedspriser.csv:2", "pris", "100000000.01", "beyond");
+}
