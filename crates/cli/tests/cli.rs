@@ -666,3 +666,52 @@ fn one_mistyped_posting_date_warns_and_does_not_move_the_period() {
     assert!(!period(&clean).is_null());
     assert_eq!(period(&clean), period(&typo), "the period did not move");
 }
+
+/// Whether `text` holds a whole CPR number (six digits, an optional `-`, four digits).
+fn has_whole_cpr(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digit = |j: usize| b.get(j).is_some_and(u8::is_ascii_digit);
+    (0..b.len()).any(|i| {
+        (i == 0 || !digit(i - 1))
+            && (i..i + 6).all(digit)
+            && [0, 1].iter().any(|&d| {
+                (d == 0 || b.get(i + 6) == Some(&b'-'))
+                    && (i + 6 + d..i + 10 + d).all(digit)
+                    && !digit(i + 10 + d)
+            })
+    })
+}
+
+#[test]
+fn error_messages_never_print_a_whole_cpr_number() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 300, 8);
+    // A persons file with only its header: every spell and booked posting names an unknown
+    // person (this once printed 174 whole CPR numbers).
+    let persons = exports.join("personer.csv");
+    let text = fs::read(&persons).unwrap();
+    let header_end = text.iter().position(|&c| c == b'\n').unwrap() + 1;
+    fs::write(&persons, &text[..header_end]).unwrap();
+    for lang in [None, Some("en")] {
+        let res = tvaers_in(lang)
+            .arg("import")
+            .arg("--input")
+            .arg(&exports)
+            .arg("--out")
+            .arg(tmp.path().join("ds"))
+            .arg("--key-file")
+            .arg(tmp.path().join("k.key"))
+            .output()
+            .unwrap();
+        assert_eq!(res.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert!(
+            stderr.contains("-****"),
+            "masked numbers are shown: {stderr}"
+        );
+        assert!(!has_whole_cpr(&stderr), "a whole CPR number in: {stderr}");
+    }
+    assert!(has_whole_cpr("x 310380-1235 y") && has_whole_cpr("3103801235"));
+    assert!(!has_whole_cpr("310380-**** 12345678901"));
+}

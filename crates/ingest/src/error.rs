@@ -244,21 +244,107 @@ impl Collector {
         if self.full() {
             return;
         }
+        let safe = |m: Message| Message {
+            key: m.key,
+            args: m.args.iter().map(|a| shown(a)).collect(),
+        };
         self.errors.push(ImportError {
             file: self.file.clone(),
             line,
             column: column.to_string(),
-            value: value.to_string(),
+            value: shown(value),
             kind,
-            problem,
-            expected,
+            problem: safe(problem),
+            expected: expected.map(safe),
         });
     }
+}
+
+/// The longest value an error message repeats (in characters); the rest is cut, so that a
+/// runaway field (a lost quote swallowing a file) does not flood a log.
+pub const SHOWN_CHARS: usize = 40;
+
+/// A value as an error message may show it: CPR numbers masked and long values cut. Messages
+/// end up in shared logs and tickets, where a whole CPR number must never appear.
+pub fn shown(value: &str) -> String {
+    let masked = mask_cpr(value);
+    let count = masked.chars().count();
+    if count <= SHOWN_CHARS {
+        return masked;
+    }
+    let head: String = masked.chars().take(SHOWN_CHARS).collect();
+    format!("{head}… (+{} chars)", count - SHOWN_CHARS)
+}
+
+/// Replaces the serial of every CPR-shaped run (six digits, an optional `-`, four digits, not
+/// inside a longer run of digits) with `****`: `310380-1235` → `310380-****`. The birth date
+/// stays, so the person who made the export can still find the row.
+pub fn mask_cpr(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let digit = |j: usize| b.get(j).is_some_and(u8::is_ascii_digit);
+    while i < b.len() {
+        let starts_run = digit(i) && (i == 0 || !digit(i - 1));
+        if starts_run && (i..i + 6).all(digit) {
+            let dash = b.get(i + 6) == Some(&b'-');
+            let serial = i + 6 + usize::from(dash);
+            if (serial..serial + 4).all(digit) && !digit(serial + 4) {
+                out.push_str(&text[i..serial]);
+                out.push_str("****");
+                i = serial + 4;
+                continue;
+            }
+        }
+        // Copy one whole character (the text may hold any UTF-8).
+        let len = text[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&text[i..i + len]);
+        i += len;
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpr_numbers_in_messages_are_masked() {
+        assert_eq!(mask_cpr("310380-1235"), "310380-****");
+        assert_eq!(mask_cpr("3103801235"), "310380****");
+        assert_eq!(
+            mask_cpr("a 310380-1235 and 010101-0001."),
+            "a 310380-**** and 010101-****."
+        );
+        // Not CPR-shaped: other digit runs stay.
+        assert_eq!(mask_cpr("12345678901"), "12345678901");
+        assert_eq!(mask_cpr("2.345.629,30"), "2.345.629,30");
+        assert_eq!(mask_cpr("Kontanthjælp 2024"), "Kontanthjælp 2024");
+        let mut c = Collector::new("personer.csv");
+        c.push(
+            2,
+            "cpr",
+            "3201801235",
+            ErrorKind::Malformed,
+            Message::new(Key::import_not_amount, &[&"seen 010180-1235 before"]),
+            Key::import_expected_amount,
+        );
+        let text = c.errors[0].to_string();
+        assert!(
+            !text.contains("1235") && text.contains("320180****"),
+            "{text}"
+        );
+        assert_eq!(c.errors[0].problem.args, ["seen 010180-**** before"]);
+    }
+
+    #[test]
+    fn a_runaway_value_is_cut() {
+        let big = "x".repeat(50_000_000 / 1000);
+        let v = shown(&big);
+        assert!(v.chars().count() < SHOWN_CHARS + 20, "{}", v.len());
+        assert!(v.ends_with(&format!("(+{} chars)", 50_000 - SHOWN_CHARS)));
+        assert_eq!(shown("kort"), "kort");
+    }
 
     #[test]
     fn display_has_the_documented_form() {

@@ -39,7 +39,9 @@ mod source;
 mod staged;
 mod values;
 
-pub use error::{ERRORS_PER_FILE, ErrorKind, ImportError, ImportErrors, Message};
+pub use error::{
+    ERRORS_PER_FILE, ErrorKind, ImportError, ImportErrors, Message, SHOWN_CHARS, mask_cpr, shown,
+};
 pub use profile::{FileKind, Profile, ProfileError};
 pub use pseudonym::{KeyError, PseudonymKey, check_key_outside, pseudonymise};
 pub use read::read_exports;
