@@ -22,6 +22,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use tvaers_messages::Key;
 
+/// The most lines one record may span (a quoted field may hold line breaks, but not a file's
+/// worth of them).
+pub const MAX_RECORD_LINES: u64 = 20;
+/// The longest field accepted, in bytes.
+pub const MAX_FIELD_BYTES: usize = 10_000;
+
 /// The values of one row, indexed by field position.
 pub(crate) type Values<'a> = [&'a str; MAX_FIELDS];
 
@@ -107,6 +113,19 @@ impl Table {
                     }
                     n += 1;
                     let line = rec.position().map_or(0, |p| p.line());
+                    // A quote opened and never closed swallows the rest of the file into one
+                    // field; the row count then silently drops. Refuse a record that spans
+                    // implausibly many lines or holds an implausibly long field.
+                    let span = rdr.position().line().saturating_sub(line);
+                    let longest = rec.iter().map(<[u8]>::len).max().unwrap_or(0);
+                    if span > MAX_RECORD_LINES || longest > MAX_FIELD_BYTES {
+                        errs.whole(
+                            line,
+                            ErrorKind::Malformed,
+                            Message::new(Key::import_runaway_record, &[&span, &longest]),
+                        );
+                        continue;
+                    }
                     if rec.len() != header_len {
                         errs.whole(
                             line,

@@ -689,3 +689,28 @@ fn implausibly_large_amounts_prices_and_volumes_are_refused_naming_the_row() {
     );
     assert_reported(&e, "enhedspriser.csv:2", "pris", "100000000.01", "beyond");
 }
+
+#[test]
+fn an_unterminated_quote_refuses_the_file_instead_of_losing_rows() {
+    let mut postings = String::from("bogfoeringsdato;funktion;beloeb;cpr;ydelse;tekst\n");
+    postings.push_str("01-02-2025;5.57.73;1,00;;;ok\n");
+    postings.push_str("02-02-2025;5.57.73;2,00;;;\"opened and never closed\n");
+    for i in 0..40 {
+        postings.push_str(&format!("03-02-2025;5.57.73;{i},00;;;row {i}\n"));
+    }
+    let e = errors_with("posteringer.csv", &postings);
+    assert_eq!(kind_of(&e), ErrorKind::Malformed);
+    let m = e.to_string();
+    assert!(m.starts_with("posteringer.csv:3:"), "{m}");
+    assert!(m.contains("never closed"), "{m}");
+
+    // A quoted text with a line break or two is legitimate: every row comes through.
+    let mut postings = String::from("bogfoeringsdato;funktion;beloeb;cpr;ydelse;tekst\n");
+    postings.push_str("01-02-2025;5.57.73;1,00;;;\"two\nlines\"\n");
+    for i in 0..40 {
+        postings.push_str(&format!("03-02-2025;5.57.73;{i},00;;;row {i}\n"));
+    }
+    let dir = fixture(&[("posteringer.csv", &postings)]);
+    let reg = read_default(dir.path()).unwrap();
+    assert_eq!(reg.postings.len(), 41, "rows in = rows out");
+}
