@@ -138,6 +138,7 @@ impl StagedDir {
             }
         }
         std::fs::create_dir_all(&parent).map_err(io("create", &parent))?;
+        remove_leftovers(&parent, &name);
         loop {
             let staging = parent.join(format!(".{name}.staging-{:016x}", fastrand::u64(..)));
             match std::fs::create_dir(&staging) {
@@ -254,16 +255,110 @@ fn sync_tree(dir: &Path) -> Result<(), StagedError> {
         if ft.is_dir() {
             sync_tree(&path)?;
         } else if ft.is_file() {
+            owner_only(&path, 0o600)?;
             std::fs::File::open(&path)
                 .and_then(|f| f.sync_all())
                 .map_err(io("fsync", &path))?;
         }
     }
+    owner_only(dir, 0o700)?;
     sync_dir(dir)
 }
 
+/// Outputs hold pseudonymised data or statistics before anyone chose to share them: readable by
+/// the owner only, whatever the umask (0600 files, 0700 folders).
+#[cfg(unix)]
+fn owner_only(path: &Path, mode: u32) -> Result<(), StagedError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(io("chmod", path))
+}
+
+/// Elsewhere the folder's inherited access rights apply.
+#[cfg(not(unix))]
+fn owner_only(_: &Path, _: u32) -> Result<(), StagedError> {
+    Ok(())
+}
+
+/// Staging folders of `name` under `parent` that a killed run left behind: they carry the marker
+/// and it is older than [`LEFTOVER_AGE`] (a running write touches its folder, so a live one
+/// is younger). Removed at the next `begin`.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.staging-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let leftover = e.file_name().to_string_lossy().starts_with(&prefix)
+            && std::fs::metadata(e.path().join(MARKER))
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > LEFTOVER_AGE);
+        if leftover {
+            match std::fs::remove_dir_all(e.path()) {
+                Ok(()) => tracing::info!(path = %e.path().display(), "removed a staging leftover"),
+                Err(err) => {
+                    tracing::warn!(path = %e.path().display(), %err, "cannot remove a staging leftover")
+                }
+            }
+        }
+    }
+}
+
+/// How old a staging folder must be to count as left behind.
+pub const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 #[cfg(test)]
 mod tests {
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("ud");
+        let staged = StagedDir::begin(&target).unwrap();
+        std::fs::create_dir(staged.path().join("sub")).unwrap();
+        std::fs::write(staged.path().join("sub/a.csv"), "x").unwrap();
+        // As under umask 022.
+        std::fs::set_permissions(
+            staged.path().join("sub/a.csv"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        staged.commit().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&target), 0o700);
+        assert_eq!(mode(&target.join("sub")), 0o700);
+        assert_eq!(mode(&target.join("sub/a.csv")), 0o600);
+    }
+
+    #[test]
+    fn staging_leftovers_of_a_killed_run_are_removed_by_the_next() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("ud");
+        let old = tmp.path().join(".ud.staging-00000000000000aa");
+        let young = tmp.path().join(".ud.staging-00000000000000bb");
+        let foreign = tmp.path().join(".ud.staging-notours");
+        for d in [&old, &young, &foreign] {
+            std::fs::create_dir(d).unwrap();
+        }
+        for d in [&old, &young] {
+            std::fs::write(d.join(MARKER), "").unwrap();
+        }
+        let two_hours_ago = std::time::SystemTime::now() - 2 * LEFTOVER_AGE;
+        std::fs::File::options()
+            .write(true)
+            .open(old.join(MARKER))
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+        let staged = StagedDir::begin(&target).unwrap();
+        assert!(!old.exists(), "an old leftover is removed");
+        assert!(young.exists(), "a running write is left alone");
+        assert!(foreign.exists(), "a folder without the marker is not ours");
+        staged.commit().unwrap();
+    }
 
     #[test]
     fn output_that_is_contains_or_lies_inside_the_input_is_refused() {
