@@ -374,6 +374,17 @@ fn map_columns(
             Some(i) => {
                 ix[f] = Some(i);
                 names.push(header[i].trim().to_string());
+                // Two columns of one name: which one holds the data is a guess, so refuse.
+                if let Some(j) = lower[i + 1..].iter().position(|h| *h == want_lower) {
+                    ok = false;
+                    errs.push_bare(
+                        1,
+                        want,
+                        "",
+                        ErrorKind::Duplicate,
+                        Message::new(Key::import_column_twice, &[&(i + 1), &(i + j + 2)]),
+                    );
+                }
             }
             None => {
                 names.push(want.to_string());

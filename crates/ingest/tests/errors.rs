@@ -714,3 +714,18 @@ fn an_unterminated_quote_refuses_the_file_instead_of_losing_rows() {
     let reg = read_default(dir.path()).unwrap();
     assert_eq!(reg.postings.len(), 41, "rows in = rows out");
 }
+
+#[test]
+fn a_header_that_names_a_column_twice_is_refused() {
+    let e = errors_with(
+        "posteringer.csv",
+        "bogfoeringsdato;funktion;beloeb;cpr;ydelse;beloeb;tekst\n01-02-2025;5.57.73;1,00;;;2,00;x\n",
+    );
+    assert_eq!(kind_of(&e), ErrorKind::Duplicate);
+    let m = e.to_string();
+    assert!(m.starts_with("posteringer.csv:1:"), "{m}");
+    assert!(
+        m.contains("named twice") && m.contains("fields 3 and 6"),
+        "{m}"
+    );
+}
