@@ -553,6 +553,7 @@ fn read_relations(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Rela
     };
     let cols = columns_of(&table, FileKind::Relations);
     let (n1, n2) = (table.native_int(CPR), table.native_int(RELATED_CPR));
+    let mut lines: Vec<(u64, String)> = Vec::new();
     table.for_each_row(&mut errs, |errs, line, v| {
         let person = refs.person(errs, &cols[CPR], n1, line, v[CPR]);
         let related = refs.person(errs, &cols[RELATED_CPR], n2, line, v[RELATED_CPR]);
@@ -584,9 +585,87 @@ fn read_relations(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Rela
                 related,
                 kind,
             });
+            lines.push((line, v[RELATION].to_string()));
         }
     });
+    // Without the persons file the indices are placeholders; nothing to follow.
+    let cycles = if refs.persons.loaded {
+        relations_in_cycles(&rows)
+    } else {
+        Vec::new()
+    };
+    for i in cycles {
+        let (line, code) = &lines[i];
+        errs.push(
+            *line,
+            &cols[RELATION],
+            code,
+            ErrorKind::Inconsistent,
+            Key::import_relation_cycle,
+            Key::import_expected_no_cycle,
+        );
+    }
     Rows { errs, rows }
+}
+
+/// The relations that lie on a cycle of parenthood (someone their own ancestor). Edges run from
+/// child to parent; nodes that no cycle passes through are peeled off from both ends (no
+/// parent left, or no child left), in time linear in the relations.
+fn relations_in_cycles(rows: &[Relation]) -> Vec<usize> {
+    let edge = |r: &Relation| match r.kind {
+        RelationKind::Parent => Some((r.person.0, r.related.0)),
+        RelationKind::Child => Some((r.related.0, r.person.0)),
+        RelationKind::Partner => None,
+    };
+    let edges: Vec<Option<(u32, u32)>> = rows.iter().map(edge).collect();
+    let n = edges
+        .iter()
+        .flatten()
+        .map(|&(a, b)| a.max(b) as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let (mut outs, mut ins) = (vec![0u32; n], vec![0u32; n]);
+    let (mut by_from, mut by_to): (Vec<Vec<usize>>, Vec<Vec<usize>>) =
+        (vec![Vec::new(); n], vec![Vec::new(); n]);
+    for (i, e) in edges.iter().enumerate() {
+        if let Some((a, b)) = *e {
+            outs[a as usize] += 1;
+            ins[b as usize] += 1;
+            by_from[a as usize].push(i);
+            by_to[b as usize].push(i);
+        }
+    }
+    let mut gone = vec![false; n];
+    let mut stack: Vec<usize> = (0..n).filter(|&v| outs[v] == 0 || ins[v] == 0).collect();
+    while let Some(v) = stack.pop() {
+        if gone[v] {
+            continue;
+        }
+        gone[v] = true;
+        // Removing v lowers its neighbours' degrees.
+        for &i in &by_from[v] {
+            let Some((_, b)) = edges[i] else { continue };
+            ins[b as usize] -= 1;
+            if ins[b as usize] == 0 && !gone[b as usize] {
+                stack.push(b as usize);
+            }
+        }
+        for &i in &by_to[v] {
+            let Some((a, _)) = edges[i] else { continue };
+            outs[a as usize] -= 1;
+            if outs[a as usize] == 0 && !gone[a as usize] {
+                stack.push(a as usize);
+            }
+        }
+    }
+    edges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            e.filter(|&(a, b)| !gone[a as usize] && !gone[b as usize])
+                .map(|_| i)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

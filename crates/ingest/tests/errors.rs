@@ -729,3 +729,25 @@ fn a_header_that_names_a_column_twice_is_refused() {
         "{m}"
     );
 }
+
+#[test]
+fn cyclic_parent_relations_are_refused() {
+    // 751014-4001 is 610380-1235's child (lines 2 and 3), and line 5 makes it the parent too.
+    let e = errors_with(
+        "relationer.csv",
+        &format!("{RELATIONS}751014-4001,610380-1235,barn\n"),
+    );
+    assert!(
+        e.errors.iter().all(|x| x.kind == ErrorKind::Inconsistent),
+        "{e}"
+    );
+    let lines: Vec<u64> = e.errors.iter().map(|x| x.line).collect();
+    assert_eq!(lines, [2, 3, 5], "{e}");
+    assert!(e.to_string().contains("own ancestor"), "{e}");
+    // Partners in both directions are no cycle of parenthood.
+    let dir = fixture(&[(
+        "relationer.csv",
+        &format!("{RELATIONS}640582-1240,610380-1235,partner\n"),
+    )]);
+    assert!(read_default(dir.path()).is_ok());
+}
