@@ -16,7 +16,7 @@ use crate::error::Message;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use tvaers_messages::{Key, Lang, tn};
 
 /// One of the six exports.
@@ -390,8 +390,16 @@ impl Profile {
     }
 
     fn parse(text: &str) -> Result<Profile, ParseError> {
-        let raw: RawProfile =
-            toml::from_str(text).map_err(|e| ParseError::Syntax(e.message().to_string()))?;
+        let raw: RawProfile = toml::from_str(text).map_err(|e| {
+            // Where, as line:column, so that the user can find it in an editor.
+            let at = e.span().map_or(String::new(), |span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!("{line}:{column}: ")
+            });
+            ParseError::Syntax(format!("{at}{}", e.message()))
+        })?;
         let mut profile = Profile::default_profile();
         profile.description = raw.description;
         let tables = [
@@ -421,6 +429,17 @@ fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Messa
     if let Some(file) = raw.file {
         if file.trim().is_empty() {
             return Err(Message::new(Key::import_profile_file_empty, &[&table]));
+        }
+        // A file of the input folder, nothing else: no absolute path, no way up and out.
+        let path = Path::new(file.trim());
+        let inside = path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if !inside {
+            return Err(Message::new(
+                Key::import_profile_file_outside,
+                &[&table, &file.trim()],
+            ));
         }
         fp.file = file.trim().to_string();
     }
@@ -616,5 +635,32 @@ mod tests {
     fn load_reports_missing_file_with_its_path() {
         let e = Profile::load(Path::new("/nonexistent/profile.toml")).unwrap_err();
         assert!(e.to_string().contains("/nonexistent/profile.toml"), "{e}");
+    }
+
+    #[test]
+    fn a_profile_may_name_only_files_inside_the_input_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let load = |text: &str| {
+            let p = dir.path().join("p.toml");
+            std::fs::write(&p, text).unwrap();
+            Profile::load(&p)
+        };
+        for bad in ["../x.csv", "/etc/passwd", "a/../../b.csv"] {
+            let e = load(&format!("[postings]\nfile = \"{bad}\"\n")).unwrap_err();
+            let m = e.render(Lang::En);
+            assert!(m.contains("inside the input folder"), "{bad}: {m}");
+            assert!(!m.contains("root:"), "never echoes the file named: {m}");
+        }
+        let ok = load("[postings]\nfile = \"sub/fin.csv\"\n").unwrap();
+        assert_eq!(ok.postings.file, "sub/fin.csv");
+    }
+
+    #[test]
+    fn profile_syntax_errors_name_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("p.toml");
+        std::fs::write(&p, "[postings]\ndecimal = \",\"\ndelimiter = ;\n").unwrap();
+        let m = Profile::load(&p).unwrap_err().to_string();
+        assert!(m.contains(": 3:13: "), "{m}");
     }
 }
