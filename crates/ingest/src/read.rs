@@ -515,19 +515,40 @@ impl Refs<'_> {
     }
 }
 
+/// The years a date of service data (a spell, a posting) may fall in: outside them a date is a
+/// typo (31-12-2200), which would otherwise move the default period or stretch a run.
+pub const SERVICE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
 fn date_field(errs: &mut Collector, column: &str, line: u64, value: &str) -> Option<NaiveDate> {
-    let d = parse_date(value);
-    if d.is_none() {
-        errs.push(
-            line,
-            column,
-            value,
-            ErrorKind::Malformed,
-            Key::import_not_date,
-            Key::import_expected_date,
-        );
+    use chrono::Datelike;
+    match parse_date(value) {
+        None => {
+            errs.push(
+                line,
+                column,
+                value,
+                ErrorKind::Malformed,
+                Key::import_not_date,
+                Key::import_expected_date,
+            );
+            None
+        }
+        Some(d) if !SERVICE_YEARS.contains(&d.year()) => {
+            errs.push(
+                line,
+                column,
+                value,
+                ErrorKind::Inconsistent,
+                Key::import_implausible_value,
+                Message::new(
+                    Key::import_expected_date_window,
+                    &[SERVICE_YEARS.start(), SERVICE_YEARS.end()],
+                ),
+            );
+            None
+        }
+        Some(d) => Some(d),
     }
-    d
 }
 
 struct Rows<T> {

@@ -751,3 +751,29 @@ fn cyclic_parent_relations_are_refused() {
     )]);
     assert!(read_default(dir.path()).is_ok());
 }
+
+#[test]
+fn service_dates_outside_1900_to_2100_are_refused() {
+    let e = errors_with(
+        "posteringer.csv",
+        "bogfoeringsdato;funktion;beloeb;cpr;ydelse;tekst\n\
+         31-12-2200;5.57.73;1,00;;;typo\n\
+         01-01-1800;5.57.73;1,00;;;typo\n\
+         01-01-2100;5.57.73;1,00;;;last year accepted\n",
+    );
+    assert_eq!(e.total(), 2, "{e}");
+    assert_reported(
+        &e,
+        "posteringer.csv:2",
+        "bogfoeringsdato",
+        "31-12-2200",
+        "1900–2100",
+    );
+    assert_reported(
+        &e,
+        "posteringer.csv:3",
+        "bogfoeringsdato",
+        "01-01-1800",
+        "1900–2100",
+    );
+}
