@@ -84,6 +84,9 @@ pub struct ImportError {
     pub problem: Message,
     /// What was expected instead, if anything.
     pub expected: Option<Message>,
+    /// On how many later lines of the file the same value has the same problem (one bad person
+    /// referenced from a thousand spells is one line with a count, not a thousand lines).
+    pub repeats: u64,
 }
 
 impl ImportError {
@@ -109,6 +112,9 @@ impl ImportError {
         if let Some(expected) = &self.expected {
             out.push_str("; ");
             out.push_str(&tn(lang, Key::import_expected, &[&expected.render(lang)]));
+        }
+        if self.repeats > 0 {
+            out.push_str(&tn(lang, Key::import_repeats, &[&self.repeats]));
         }
         out
     }
@@ -170,6 +176,8 @@ pub(crate) struct Collector {
     pub file: String,
     pub errors: Vec<ImportError>,
     pub overflow: usize,
+    /// (column, value) of errors reported with [`Collector::push_once`] → their index.
+    once: std::collections::HashMap<(String, String), usize>,
 }
 
 impl Collector {
@@ -178,7 +186,30 @@ impl Collector {
             file: file.to_string(),
             errors: Vec::new(),
             overflow: 0,
+            once: std::collections::HashMap::new(),
         }
+    }
+
+    /// As [`Collector::push`], but a value already reported in this column with this method
+    /// only counts as a repeat of that first error.
+    pub fn push_once(
+        &mut self,
+        line: u64,
+        column: &str,
+        value: &str,
+        kind: ErrorKind,
+        problem: impl Into<Message>,
+        expected: impl Into<Message>,
+    ) {
+        let key = (column.to_string(), value.to_string());
+        if let Some(&i) = self.once.get(&key) {
+            self.errors[i].repeats += 1;
+            return;
+        }
+        if self.errors.len() < ERRORS_PER_FILE {
+            self.once.insert(key, self.errors.len());
+        }
+        self.push(line, column, value, kind, problem, expected);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -256,6 +287,7 @@ impl Collector {
             kind,
             problem: safe(problem),
             expected: expected.map(safe),
+            repeats: 0,
         });
     }
 }
@@ -356,6 +388,7 @@ mod tests {
             kind: ErrorKind::Malformed,
             problem: Key::import_not_amount.into(),
             expected: Some(Message::new(Key::import_expected_amount, &[&','])),
+            repeats: 0,
         };
         assert_eq!(
             e.to_string(),

@@ -423,7 +423,7 @@ impl Refs<'_> {
         }
         let found = self.persons.lookup(&cpr);
         if found.is_none() {
-            errs.push(
+            errs.push_once(
                 line,
                 column,
                 value,

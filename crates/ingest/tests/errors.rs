@@ -777,3 +777,23 @@ fn service_dates_outside_1900_to_2100_are_refused() {
         "1900–2100",
     );
 }
+
+#[test]
+fn follow_on_errors_of_one_unknown_person_collapse_into_one_line() {
+    let mut spells = String::from("cpr;ydelse;start;slut;omfang;enhed;kontaktperson\n");
+    for _ in 0..5 {
+        spells.push_str("010101-0001;MENTOR;2024-01-01;2024-06-30;2;time;JC102\n");
+    }
+    spells.push_str("020202-0002;MENTOR;2024-01-01;2024-06-30;2;time;JC102\n");
+    let e = errors_with("forloeb.csv", &spells);
+    assert_eq!(e.errors.len(), 2, "one line per unknown person:\n{e}");
+    assert_eq!(e.errors[0].line, 2);
+    assert_eq!(e.errors[0].repeats, 4);
+    assert_eq!(e.errors[1].repeats, 0);
+    let m = e.to_string();
+    assert!(
+        m.contains("(and on 4 later lines with the same value)"),
+        "{m}"
+    );
+    assert!(m.contains("010101-****") && !m.contains("0001"), "{m}");
+}
