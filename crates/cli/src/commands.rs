@@ -11,7 +11,7 @@ use tvaers_ingest::{PseudonymKey, StagedDir, dataset, profile::Profile};
 use tvaers_messages::{self as messages, Key, Lang};
 
 /// The language of the command line's own messages: `TVAERS_LANG=en` for English, else Danish.
-fn cli_lang() -> Lang {
+pub(crate) fn cli_lang() -> Lang {
     static LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
     *LANG.get_or_init(|| {
         std::env::var("TVAERS_LANG")

@@ -149,15 +149,6 @@ const HELP: &[CommandHelp] = &[
     ]),
 ];
 
-/// The language of `--help`: `TVAERS_LANG=en` for English, else Danish (the rule of the
-/// command line's messages, `cli_lang` in commands.rs).
-fn help_lang() -> Lang {
-    std::env::var("TVAERS_LANG")
-        .ok()
-        .and_then(|l| Lang::from_code(&l))
-        .unwrap_or(Lang::Da)
-}
-
 /// The parser of [`Cli`] with every description, help line and heading in `lang`.
 fn command(lang: Lang) -> clap::Command {
     let text = |key| t(lang, key);
@@ -256,12 +247,12 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let matches = command(help_lang()).get_matches();
+    let matches = command(commands::cli_lang()).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tvaers: {}", error_text(&e, help_lang()));
+            eprintln!("tvaers: {}", error_text(&e, commands::cli_lang()));
             ExitCode::from(2)
         }
     }

@@ -4,8 +4,8 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::{Duration, Instant};
 
-/// Runs `f` under a spinner labelled `label`, then leaves a line with the elapsed time.
-pub fn stage<T>(label: &str, f: impl FnOnce() -> T) -> T {
+/// A running spinner labelled `label`.
+fn start(label: &str) -> (ProgressBar, Instant) {
     let pb = ProgressBar::new_spinner();
     pb.set_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
@@ -13,12 +13,22 @@ pub fn stage<T>(label: &str, f: impl FnOnce() -> T) -> T {
     );
     pb.set_message(label.to_string());
     pb.enable_steady_tick(Duration::from_millis(120));
-    let started = Instant::now();
-    let out = f();
+    (pb, Instant::now())
+}
+
+/// Clears the spinner and leaves a line with the elapsed time.
+fn finish(pb: ProgressBar, started: Instant, label: &str) {
     pb.finish_and_clear();
     if !pb.is_hidden() {
         eprintln!("✓ {label} ({:.1} s)", started.elapsed().as_secs_f64());
     }
+}
+
+/// Runs `f` under a spinner labelled `label`, then leaves a line with the elapsed time.
+pub fn stage<T>(label: &str, f: impl FnOnce() -> T) -> T {
+    let (pb, started) = start(label);
+    let out = f();
+    finish(pb, started, label);
     out
 }
 
@@ -39,26 +49,12 @@ impl Spinners {
 
 impl tvaers_pipeline::Progress for Spinners {
     fn begin(&mut self, stage: tvaers_pipeline::Stage) {
-        let pb = ProgressBar::new_spinner();
-        pb.set_style(
-            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-                .expect("static template is valid"),
-        );
-        pb.set_message(tvaers_messages::t(self.lang, stage.message()));
-        pb.enable_steady_tick(Duration::from_millis(120));
-        self.current = Some((pb, Instant::now()));
+        self.current = Some(start(tvaers_messages::t(self.lang, stage.message())));
     }
 
     fn end(&mut self, stage: tvaers_pipeline::Stage) {
         if let Some((pb, started)) = self.current.take() {
-            pb.finish_and_clear();
-            if !pb.is_hidden() {
-                eprintln!(
-                    "✓ {} ({:.1} s)",
-                    tvaers_messages::t(self.lang, stage.message()),
-                    started.elapsed().as_secs_f64()
-                );
-            }
+            finish(pb, started, tvaers_messages::t(self.lang, stage.message()));
         }
     }
 }

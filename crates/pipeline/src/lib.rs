@@ -223,12 +223,10 @@ pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, Pi
             staged.path(),
         )
     })?;
+    let written_in = staged.path().to_path_buf();
     staged.commit()?;
     // The files now live in `out`, not in the staging folder they were written to.
-    let moved = |p: &Path| {
-        job.out
-            .join(p.strip_prefix(staged_root(&files)).unwrap_or(p))
-    };
+    let moved = |p: &Path| job.out.join(p.strip_prefix(&written_in).unwrap_or(p));
     let files = ReportFiles {
         html: moved(&files.html),
         summary: moved(&files.summary),
@@ -242,9 +240,4 @@ pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, Pi
         analysis,
         files,
     })
-}
-
-/// The folder the report was written into (the parent of its `index.html`).
-fn staged_root(files: &ReportFiles) -> &Path {
-    files.html.parent().unwrap_or(Path::new(""))
 }
