@@ -16,7 +16,9 @@ use crate::error::Message;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::{Range, RangeInclusive};
 use std::path::{Component, Path, PathBuf};
+use toml::Spanned;
 use tvaers_messages::{Key, Lang, tn};
 
 /// One of the six exports.
@@ -273,7 +275,14 @@ pub struct Profile {
     pub spells: FileProfile,
     pub postings: FileProfile,
     pub prices: FileProfile,
+    /// The years a date of service data (a spell, a posting) may fall in; a date outside is an
+    /// error (a typo such as 31-12-2200 would otherwise move the default period). Key
+    /// `service_years = [from, to]`; default [`DEFAULT_SERVICE_YEARS`].
+    pub service_years: RangeInclusive<i32>,
 }
+
+/// The default window for dates of service data.
+pub const DEFAULT_SERVICE_YEARS: RangeInclusive<i32> = 1900..=2100;
 
 /// A profile that cannot be used. `Display` is the English text; [`ProfileError::render`] gives
 /// it in a language.
@@ -288,8 +297,13 @@ pub enum ProfileError {
     /// `message` is the TOML parser's (English) description.
     #[error("profile {path} is not valid TOML for a mapping profile: {message}")]
     Syntax { path: PathBuf, message: String },
-    #[error("profile {path}: {message}")]
-    Invalid { path: PathBuf, message: Message },
+    /// `at` is `line:column` of the offending key or value.
+    #[error("profile {path}:{at}: {message}")]
+    Invalid {
+        path: PathBuf,
+        at: String,
+        message: Message,
+    },
 }
 
 impl ProfileError {
@@ -303,10 +317,10 @@ impl ProfileError {
                 Key::import_profile_syntax,
                 &[&path.display(), message],
             ),
-            ProfileError::Invalid { path, message } => tn(
+            ProfileError::Invalid { path, at, message } => tn(
                 lang,
                 Key::import_profile_invalid,
-                &[&path.display(), &message.render(lang)],
+                &[&path.display(), at, &message.render(lang)],
             ),
         }
     }
@@ -316,6 +330,7 @@ impl ProfileError {
 #[serde(deny_unknown_fields)]
 struct RawProfile {
     description: Option<String>,
+    service_years: Option<Spanned<Vec<i64>>>,
     persons: Option<RawFile>,
     relations: Option<RawFile>,
     catalogue: Option<RawFile>,
@@ -327,11 +342,11 @@ struct RawProfile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
-    file: Option<String>,
-    delimiter: Option<String>,
-    encoding: Option<String>,
-    decimal: Option<String>,
-    columns: Option<BTreeMap<String, String>>,
+    file: Option<Spanned<String>>,
+    delimiter: Option<Spanned<String>>,
+    encoding: Option<Spanned<String>>,
+    decimal: Option<Spanned<String>>,
+    columns: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 impl Profile {
@@ -346,6 +361,7 @@ impl Profile {
             spells: FileProfile::default_for(FileKind::Spells),
             postings: FileProfile::default_for(FileKind::Postings),
             prices: FileProfile::default_for(FileKind::Prices),
+            service_years: DEFAULT_SERVICE_YEARS,
         }
     }
 
@@ -382,8 +398,9 @@ impl Profile {
                 path: path.to_path_buf(),
                 message,
             },
-            ParseError::Invalid(message) => ProfileError::Invalid {
+            ParseError::Invalid(message, at) => ProfileError::Invalid {
                 path: path.to_path_buf(),
+                at,
                 message,
             },
         })
@@ -393,15 +410,18 @@ impl Profile {
         let raw: RawProfile = toml::from_str(text).map_err(|e| {
             // Where, as line:column, so that the user can find it in an editor.
             let at = e.span().map_or(String::new(), |span| {
-                let before = &text[..span.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                format!("{line}:{column}: ")
+                format!("{}: ", line_column(text, span))
             });
             ParseError::Syntax(format!("{at}{}", e.message()))
         })?;
+        let invalid = |(message, span): (Message, Range<usize>)| {
+            ParseError::Invalid(message, line_column(text, span))
+        };
         let mut profile = Profile::default_profile();
         profile.description = raw.description;
+        if let Some(years) = raw.service_years {
+            profile.service_years = service_years(&years).map_err(invalid)?;
+        }
         let tables = [
             (FileKind::Persons, raw.persons),
             (FileKind::Relations, raw.relations),
@@ -412,7 +432,7 @@ impl Profile {
         ];
         for (kind, raw_file) in tables {
             if let Some(raw_file) = raw_file {
-                apply(kind, profile.get_mut(kind), raw_file).map_err(ParseError::Invalid)?;
+                apply(kind, profile.get_mut(kind), raw_file).map_err(invalid)?;
             }
         }
         Ok(profile)
@@ -421,14 +441,47 @@ impl Profile {
 
 enum ParseError {
     Syntax(String),
-    Invalid(Message),
+    /// The message and where, as `line:column`.
+    Invalid(Message, String),
 }
 
-fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Message> {
+/// `line:column` (1-based, columns in characters) of the start of `span` in `text`.
+fn line_column(text: &str, span: Range<usize>) -> String {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{line}:{column}")
+}
+
+/// The years a service date may fall in, from `[from, to]`: dates are read from year 1 to
+/// 9999, and the window must not be empty.
+fn service_years(raw: &Spanned<Vec<i64>>) -> Result<RangeInclusive<i32>, (Message, Range<usize>)> {
+    let fits = |y: i64| (1..=9999).contains(&y);
+    match raw.get_ref().as_slice() {
+        &[from, to] if fits(from) && fits(to) && from <= to => Ok(from as i32..=to as i32),
+        _ => Err((
+            Message::new(Key::import_profile_service_years, &[]),
+            raw.span(),
+        )),
+    }
+}
+
+fn apply(
+    kind: FileKind,
+    fp: &mut FileProfile,
+    raw: RawFile,
+) -> Result<(), (Message, Range<usize>)> {
     let table = kind.key();
     if let Some(file) = raw.file {
+        let span = file.span();
+        let file = file.into_inner();
+        let err = |m: Message| (m, span.clone());
         if file.trim().is_empty() {
-            return Err(Message::new(Key::import_profile_file_empty, &[&table]));
+            return Err(err(Message::new(Key::import_profile_file_empty, &[&table])));
         }
         // A file of the input folder, nothing else: no absolute path, no way up and out.
         let path = Path::new(file.trim());
@@ -436,14 +489,16 @@ fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Messa
             .components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
         if !inside {
-            return Err(Message::new(
+            return Err(err(Message::new(
                 Key::import_profile_file_outside,
                 &[&table, &file.trim()],
-            ));
+            )));
         }
         fp.file = file.trim().to_string();
     }
     if let Some(d) = raw.delimiter {
+        let span = d.span();
+        let d = d.into_inner();
         fp.delimiter = match d.as_str() {
             "auto" => None,
             "," => Some(b','),
@@ -452,11 +507,16 @@ fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Messa
             "|" => Some(b'|'),
             _ => {
                 let d = format!("{d:?}");
-                return Err(Message::new(Key::import_profile_delimiter, &[&table, &d]));
+                return Err((
+                    Message::new(Key::import_profile_delimiter, &[&table, &d]),
+                    span,
+                ));
             }
         };
     }
     if let Some(e) = raw.encoding {
+        let span = e.span();
+        let e = e.into_inner();
         fp.encoding = match e.trim().to_lowercase().as_str() {
             "auto" => None,
             "utf-8" | "utf8" => Some(TextEncoding::Utf8),
@@ -465,34 +525,47 @@ fn apply(kind: FileKind, fp: &mut FileProfile, raw: RawFile) -> Result<(), Messa
             }
             _ => {
                 let e = format!("{e:?}");
-                return Err(Message::new(Key::import_profile_encoding, &[&table, &e]));
+                return Err((
+                    Message::new(Key::import_profile_encoding, &[&table, &e]),
+                    span,
+                ));
             }
         };
     }
     if let Some(d) = raw.decimal {
+        let span = d.span();
+        let d = d.into_inner();
         fp.decimal = match d.as_str() {
             "." => '.',
             "," => ',',
             _ => {
                 let d = format!("{d:?}");
-                return Err(Message::new(Key::import_profile_decimal, &[&table, &d]));
+                return Err((
+                    Message::new(Key::import_profile_decimal, &[&table, &d]),
+                    span,
+                ));
             }
         };
     }
     if let Some(columns) = raw.columns {
         for (field, column) in columns {
+            let (field_span, column_span) = (field.span(), column.span());
+            let (field, column) = (field.into_inner(), column.into_inner());
             if !kind.fields().iter().any(|f| f.name == field) {
                 let known: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
                 let field = format!("{field:?}");
-                return Err(Message::new(
-                    Key::import_profile_no_field,
-                    &[&table, &field, &known.join(", ")],
+                return Err((
+                    Message::new(
+                        Key::import_profile_no_field,
+                        &[&table, &field, &known.join(", ")],
+                    ),
+                    field_span,
                 ));
             }
             if column.trim().is_empty() {
-                return Err(Message::new(
-                    Key::import_profile_empty_column,
-                    &[&table, &field],
+                return Err((
+                    Message::new(Key::import_profile_empty_column, &[&table, &field]),
+                    column_span,
                 ));
             }
             fp.columns.insert(field, column.trim().to_string());
@@ -508,6 +581,8 @@ impl fmt::Display for Profile {
         if let Some(d) = &self.description {
             writeln!(f, "description = {}", toml_str(d))?;
         }
+        let years = &self.service_years;
+        writeln!(f, "service_years = [{}, {}]", years.start(), years.end())?;
         for kind in FileKind::ALL {
             let fp = self.get(kind);
             writeln!(f, "\n[{}]", kind.key())?;
@@ -586,38 +661,86 @@ mod tests {
     fn typos_are_errors_not_silent_defaults() {
         let bad_field = Profile::parse("[spells.columns]\nvolumen = \"x\"\n");
         assert!(
-            matches!(bad_field, Err(ParseError::Invalid(m)) if m.to_string().contains("volumen"))
+            matches!(bad_field, Err(ParseError::Invalid(m, at)) if m.to_string().contains("volumen") && at == "2:1")
         );
         let bad_table = Profile::parse("[spels]\nfile = \"x.csv\"\n");
         assert!(matches!(bad_table, Err(ParseError::Syntax(m)) if m.contains("spels")));
         let bad_decimal = Profile::parse("[prices]\ndecimal = \"'\"\n");
         assert!(
-            matches!(bad_decimal, Err(ParseError::Invalid(m)) if m.to_string().contains("decimal"))
+            matches!(bad_decimal, Err(ParseError::Invalid(m, at)) if m.to_string().contains("decimal") && at == "2:11")
         );
         let bad_encoding = Profile::parse("[prices]\nencoding = \"utf-16\"\n");
         assert!(
-            matches!(bad_encoding, Err(ParseError::Invalid(m)) if m.to_string().contains("utf-16"))
+            matches!(bad_encoding, Err(ParseError::Invalid(m, _)) if m.to_string().contains("utf-16"))
         );
     }
 
     #[test]
+    fn profile_errors_name_line_and_column_of_the_value() {
+        let text = "description = \"x\"\n\n[postings]\nfile = \"fin.csv\"\n[postings.columns]\namount = \"  \"\n";
+        let Err(ParseError::Invalid(_, at)) = Profile::parse(text) else {
+            panic!("an empty column name is refused");
+        };
+        assert_eq!(at, "6:10");
+        let Err(ParseError::Invalid(_, at)) = Profile::parse("[spells]\nfile = \"../x.csv\"\n")
+        else {
+            panic!("a file outside is refused");
+        };
+        assert_eq!(at, "2:8");
+        // Through `load`, the path and position lead the message, as a compiler's do.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("p.toml");
+        std::fs::write(&p, "\n[prices]\ndelimiter = \"#\"\n").unwrap();
+        let e = Profile::load(&p).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("profile {}:3:13: ", p.display())),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_service_date_window_is_configurable() {
+        assert_eq!(Profile::default_profile().service_years, 1900..=2100);
+        let p = Profile::parse("service_years = [1990, 2040]\n")
+            .ok()
+            .unwrap();
+        assert_eq!(p.service_years, 1990..=2040);
+        for bad in [
+            "[2040, 1990]",
+            "[1990]",
+            "[0, 2000]",
+            "[1990, 10000]",
+            "[1, 2, 3]",
+        ] {
+            let Err(ParseError::Invalid(m, at)) =
+                Profile::parse(&format!("service_years = {bad}\n"))
+            else {
+                panic!("{bad} is refused");
+            };
+            assert!(m.to_string().contains("service_years"), "{m}");
+            assert_eq!(at, "1:17");
+        }
+    }
+
+    #[test]
     fn profile_errors_in_english_and_danish() {
-        let Err(ParseError::Invalid(message)) = Profile::parse("[prices]\ndecimal = \"'\"\n")
+        let Err(ParseError::Invalid(message, at)) = Profile::parse("[prices]\ndecimal = \"'\"\n")
         else {
             panic!("a bad decimal is refused");
         };
         let e = ProfileError::Invalid {
             path: "p.toml".into(),
+            at,
             message,
         };
         assert_eq!(
             e.to_string(),
-            "profile p.toml: [prices] decimal \"'\" is not \".\" or \",\""
+            "profile p.toml:2:11: [prices] decimal \"'\" is not \".\" or \",\""
         );
         assert_eq!(e.render(Lang::En), e.to_string());
         assert_eq!(
             e.render(Lang::Da),
-            "profilen p.toml: [prices] decimal \"'\" er hverken \".\" eller \",\""
+            "profilen p.toml:2:11: [prices] decimal \"'\" er hverken \".\" eller \",\""
         );
     }
 
@@ -627,6 +750,7 @@ mod tests {
         p.description = Some("a \"quoted\" text".into());
         p.spells.delimiter = Some(b'\t');
         p.postings.encoding = Some(TextEncoding::Windows1252);
+        p.service_years = 1950..=2050;
         let back = Profile::parse(&p.to_string()).ok().unwrap();
         assert_eq!(back, p);
     }

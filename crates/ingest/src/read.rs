@@ -515,11 +515,15 @@ impl Refs<'_> {
     }
 }
 
-/// The years a date of service data (a spell, a posting) may fall in: outside them a date is a
+/// A date of service data (a spell, a posting): outside the profile's `service_years` it is a
 /// typo (31-12-2200), which would otherwise move the default period or stretch a run.
-pub const SERVICE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
-
-fn date_field(errs: &mut Collector, column: &str, line: u64, value: &str) -> Option<NaiveDate> {
+fn date_field(
+    errs: &mut Collector,
+    years: &std::ops::RangeInclusive<i32>,
+    column: &str,
+    line: u64,
+    value: &str,
+) -> Option<NaiveDate> {
     use chrono::Datelike;
     match parse_date(value) {
         None => {
@@ -533,7 +537,7 @@ fn date_field(errs: &mut Collector, column: &str, line: u64, value: &str) -> Opt
             );
             None
         }
-        Some(d) if !SERVICE_YEARS.contains(&d.year()) => {
+        Some(d) if !years.contains(&d.year()) => {
             errs.push(
                 line,
                 column,
@@ -542,7 +546,7 @@ fn date_field(errs: &mut Collector, column: &str, line: u64, value: &str) -> Opt
                 Key::import_implausible_value,
                 Message::new(
                     Key::import_expected_date_window,
-                    &[SERVICE_YEARS.start(), SERVICE_YEARS.end()],
+                    &[years.start(), years.end()],
                 ),
             );
             None
@@ -718,11 +722,11 @@ fn read_spells(input: &Path, profile: &Profile, refs: &Refs<'_>) -> SpellRows {
     table.for_each_row(&mut errs, |errs, line, v| {
         let person = refs.person(errs, &cols[CPR], cpr_native, line, v[CPR]);
         let service = refs.service(errs, &cols[SERVICE], line, v[SERVICE]);
-        let start = date_field(errs, &cols[START], line, v[START]);
+        let start = date_field(errs, &profile.service_years, &cols[START], line, v[START]);
         let end = if v[END].is_empty() {
             Some(None)
         } else {
-            date_field(errs, &cols[END], line, v[END]).map(Some)
+            date_field(errs, &profile.service_years, &cols[END], line, v[END]).map(Some)
         };
         let mut consistent = true;
         if let (Some(start), Some(Some(end))) = (start, end)
@@ -816,7 +820,7 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
     let decimal = table.decimal(AMOUNT);
     let cpr_native = table.native_int(CPR);
     table.for_each_row(&mut errs, |errs, line, v| {
-        let date = date_field(errs, &cols[DATE], line, v[DATE]);
+        let date = date_field(errs, &profile.service_years, &cols[DATE], line, v[DATE]);
         let function = AccountFunction::parse(v[FUNCTION]);
         if function.is_none() {
             errs.push(
