@@ -53,7 +53,7 @@ fn main() {
     let metrics = compute_metrics(&reg, &alloc, period);
     println!("compute_metrics:      {:.2?}", t.elapsed());
     let t = Instant::now();
-    let a = summarise_with_rules(&reg, &alloc, &metrics, &rules);
+    let a = summarise_with_rules(&reg, &alloc, &metrics, &rules, Default::default());
     println!("summarise_with_rules: {:.2?}", t.elapsed());
     // A fingerprint of everything published, to compare runs of two versions.
     let json = a.summary_json().to_string();

@@ -49,7 +49,7 @@ fn main() {
     let mut result = None;
     for _ in 0..reps.max(1) {
         let t = Instant::now();
-        let r = summarise_rules(&reg, &alloc, &metrics, &rules, period);
+        let r = summarise_rules(&reg, &alloc, &metrics, &rules, period, Default::default());
         best = best.min(t.elapsed());
         result = Some(r);
     }
@@ -106,7 +106,7 @@ fn main() {
         );
     }
     if let Some(dir) = args.get(2) {
-        let mut a = summarise(&reg, &alloc, &metrics);
+        let mut a = summarise(&reg, &alloc, &metrics, Default::default());
         a.rules = Some(r);
         let t = Instant::now();
         let files = tvaers_report::write(

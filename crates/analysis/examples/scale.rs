@@ -375,7 +375,9 @@ fn main() {
     println!("allocate:        {d}");
     let (metrics, d) = best(reps, || compute_metrics(&reg, &alloc, period));
     println!("compute_metrics: {d}");
-    let (analysis, d) = best(reps, || summarise(&reg, &alloc, &metrics));
+    let (analysis, d) = best(reps, || {
+        summarise(&reg, &alloc, &metrics, Default::default())
+    });
     println!("summarise:       {d}");
     let (files, d) = best(reps, || {
         tvaers_report::write(

@@ -121,6 +121,19 @@ fn dense_slot(f: AccountFunction) -> Option<usize> {
     })
 }
 
+/// What to do when a spell is to be priced for a year that has no unit price of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MissingPrices {
+    /// Refuse the analysis with an error naming the services and years (the default): a gap in
+    /// the price file would otherwise price a year at another year's level, or at 0, silently.
+    #[default]
+    Refuse,
+    /// Use the latest earlier year's price (`tvaers analyse --missing-prices previous-year`); a
+    /// service without any earlier price stays unpriced: cost 0, its days counted in the data
+    /// quality figures.
+    PreviousYear,
+}
+
 /// Unit prices by service, with the fallback to the latest earlier year.
 #[derive(Debug, Clone)]
 pub struct PriceTable {
@@ -145,9 +158,14 @@ impl PriceTable {
 
     /// The price for `year`, or of the latest earlier year that has one.
     pub fn price(&self, service: ServiceIx, year: i32) -> Option<Ore> {
+        self.lookup(service, year).map(|(_, p)| p)
+    }
+
+    /// The price for `year`, or of the latest earlier year that has one, with that year.
+    pub fn lookup(&self, service: ServiceIx, year: i32) -> Option<(i32, Ore)> {
         let v = self.by_service.get(service.0 as usize)?;
         let n = v.partition_point(|&(y, _)| y <= year);
-        (n > 0).then(|| v[n - 1].1)
+        (n > 0).then(|| v[n - 1])
     }
 }
 
@@ -287,6 +305,7 @@ struct PersonPass<'a> {
     reg: &'a Register<Pseudonymised>,
     period: Period,
     prices: &'a PriceTable,
+    missing_prices: MissingPrices,
     centres: &'a FunctionCentres,
     booked_postings: &'a PersonPostings,
     person_spells: &'a PersonSpells,
@@ -314,6 +333,8 @@ struct PersonPart {
     activity_abs: i128,
     /// Some value did not fit in `i64` øre (its slot holds a placeholder).
     overflow: bool,
+    /// (service, year) without a price of its own, under [`MissingPrices::Refuse`].
+    missing: Vec<(ServiceIx, i32)>,
 }
 
 impl PersonPass<'_> {
@@ -361,7 +382,14 @@ impl PersonPass<'_> {
                 }
                 let mut cost: i128 = 0;
                 for (year, seg) in clip.year_segments() {
-                    match self.prices.price(s.service, year) {
+                    let found = self.prices.lookup(s.service, year);
+                    if self.missing_prices == MissingPrices::Refuse
+                        && found.is_none_or(|(y, _)| y != year)
+                    {
+                        out.missing.push((s.service, year));
+                        continue;
+                    }
+                    match found.map(|(_, p)| p) {
                         Some(price) => {
                             // Within the limits `check_limits` enforced a year's cost fits in
                             // i64; the sums are exact in i128 and narrowed at the end.
@@ -421,7 +449,7 @@ pub enum Record {
 }
 
 /// Why the analysis refuses a register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
     /// A record is outside the documented limits of `tvaers_core` (`Ore::MAX_POSTING`,
     /// `Ore::MAX_PRICE`, `Quantity::MAX_VOLUME`): the importer should have rejected it.
@@ -436,6 +464,38 @@ pub enum AnalysisError {
     /// (9.2 · 10^16 kr): no figure could be computed exactly.
     #[error("the period's amounts add up to more than 9.2·10^16 kr; the figures cannot be exact")]
     TooLarge,
+    /// Spells to be priced for years without a unit price of their own, under
+    /// [`MissingPrices::Refuse`]: the first few (service code, year), and how many in all.
+    #[error(
+        "no unit price for {} (service, year) in the price file{}; add them, or run with \
+         --missing-prices previous-year to use the latest earlier year's price",
+        missing_list(missing),
+        more(*count, missing.len())
+    )]
+    MissingPrices {
+        missing: Vec<(String, i32)>,
+        count: usize,
+    },
+}
+
+/// How many missing (service, year) pairs an error names.
+pub const MISSING_PRICES_SHOWN: usize = 10;
+
+/// `SEL85 2024, KTH 2025`.
+pub fn missing_list(missing: &[(String, i32)]) -> String {
+    missing
+        .iter()
+        .map(|(s, y)| format!("{s} {y}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn more(count: usize, shown: usize) -> String {
+    if count > shown {
+        format!(" and {} more", count - shown)
+    } else {
+        String::new()
+    }
 }
 
 /// Every posting amount, unit price and spell volume within the limits of `tvaers_core`; the
@@ -458,15 +518,26 @@ pub fn check_limits(reg: &Register<Pseudonymised>) -> Result<(), AnalysisError> 
     Ok(())
 }
 
+/// [`allocate_with`] under the default [`MissingPrices::Refuse`].
+pub fn allocate(
+    reg: &Register<Pseudonymised>,
+    period: Period,
+) -> Result<Allocation, AnalysisError> {
+    allocate_with(reg, period, MissingPrices::default())
+}
+
 /// Stage 1. Puts the period's postings and priced activity on persons.
 ///
 /// Refuses a register with a record outside the limits ([`check_limits`]), and one whose
 /// period adds up (Σ |posting| + Σ activity) beyond `i64` øre: then every sum the analysis
 /// makes — per person, family, centre, group, top-k — is a part of that and fits, so no figure
 /// can wrap.
-pub fn allocate(
+///
+/// A spell to be priced for a year without a price of its own is handled by `missing_prices`.
+pub fn allocate_with(
     reg: &Register<Pseudonymised>,
     period: Period,
+    missing_prices: MissingPrices,
 ) -> Result<Allocation, AnalysisError> {
     check_limits(reg)?;
     let n = reg.persons.len();
@@ -513,6 +584,7 @@ pub fn allocate(
         reg,
         period,
         prices: &prices,
+        missing_prices,
         centres: &centres,
         booked_postings: &booked_postings,
         person_spells: &person_spells,
@@ -530,6 +602,23 @@ pub fn allocate(
     let (mut booked_persons, mut activity_persons) = (0u64, 0u64);
     let (mut activity_abs, mut overflow) = (0i128, false);
     let mut centre_activity = [0i128; CostCentre::COUNT];
+    let mut missing: Vec<(ServiceIx, i32)> = parts
+        .iter()
+        .flat_map(|p| p.missing.iter().copied())
+        .collect();
+    if !missing.is_empty() {
+        missing.sort_unstable();
+        missing.dedup();
+        let count = missing.len();
+        missing.truncate(MISSING_PRICES_SHOWN);
+        return Err(AnalysisError::MissingPrices {
+            missing: missing
+                .into_iter()
+                .map(|(s, y)| (reg.catalogue.get(s).code.clone(), y))
+                .collect(),
+            count,
+        });
+    }
     for part in parts {
         activity_abs += part.activity_abs;
         overflow |= part.overflow;

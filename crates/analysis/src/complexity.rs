@@ -1,7 +1,10 @@
 //! Complexity: how many departments and services a citizen (or family) has at the same time
 //! (docs/domain.md, "Complexity": 2 and 3 departments at once, at least 7–8 concurrent services).
 
-use crate::disclosure::{Cell, protect_interval, publish, safe_tails, withheld};
+use crate::disclosure::{
+    Cell, Disclosed, Dominance, Parts, derive_parts, protect_interval, protect_margin_parts,
+    publish, publish_parts, safe_tails, withheld,
+};
 use crate::metrics::UnitMetrics;
 use tvaers_core::Ore;
 
@@ -64,25 +67,37 @@ pub fn complexity(m: &UnitMetrics) -> Complexity {
     c
 }
 
-/// A group of citizens (or families) in the complexity tables.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A group of citizens (or families) in the complexity tables. Its cost is a cell of its own:
+/// an amount can need hiding (one unit dominates it, or it would give away another hidden cost
+/// by subtraction from the total) where the count need not.
+#[derive(Debug, Clone, PartialEq)]
 pub struct GroupRow {
     pub units: u64,
-    pub cost: Ore,
+    pub cost: Cell<Ore>,
     pub mean_services: Option<f64>,
     pub mean_contacts: Option<f64>,
 }
 
 impl GroupRow {
-    fn of(g: &Group) -> GroupRow {
+    fn of(g: &Group, cost: Cell<Ore>) -> GroupRow {
         let mean = |s: u64| (g.units > 0).then(|| s as f64 / g.units as f64);
         GroupRow {
             units: g.units,
-            cost: g.cost,
+            cost,
             mean_services: mean(g.services),
             mean_contacts: mean(g.contacts),
         }
     }
+}
+
+/// Each unit's cost, per bucket of the distribution, for protection only (never published).
+fn bucket_parts(m: &UnitMetrics) -> Vec<Parts> {
+    let mut columns: Vec<Vec<(u32, i64)>> = vec![Vec::new(); BUCKETS];
+    for i in 0..m.len() {
+        let b = (m.max_concurrent_departments[i] as usize).min(BUCKETS - 1);
+        columns[b].push((i as u32, m.cost[i].0));
+    }
+    columns.into_iter().map(|c| Parts::new(vec![c])).collect()
 }
 
 #[derive(Debug, Clone)]
@@ -99,15 +114,44 @@ pub struct ComplexityTable {
 ///
 /// The buckets count units that add up to the published population, so they get
 /// [`protect_interval`]: with mere [`protect_margin`] two hidden 1-unit buckets (known sum 2) or
-/// a "<5" beside a "—" (≥ 5) could be worked out. A hidden bucket hides its cost with it.
-pub(crate) fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
+/// a "<5" beside a "—" (≥ 5) could be worked out. A hidden bucket hides its cost with it. The
+/// bucket costs add up to the published total cost, so they get [`protect_margin_parts`] on
+/// top (the units behind the hidden costs, 0 or at least 5 and none dominating), after the
+/// dominance rule on each ([`publish_parts`]). A "≥ k departments" row sums buckets: its cost
+/// is shown only when every bucket cost it sums is, so it tells nothing new; the "≥ 7
+/// services" cost must not be dominated by one unit, nor may the cost of everyone else.
+///
+/// [`protect_margin`]: crate::disclosure::protect_margin
+pub(crate) fn complexity_table(m: &UnitMetrics, limit: Dominance) -> (ComplexityTable, bool) {
     let raw = complexity(m);
+    let parts = bucket_parts(m);
     let mut distribution: Vec<Cell<GroupRow>> = raw
         .distribution
         .iter()
-        .map(|g| publish(g.units, GroupRow::of(g)))
+        .zip(&parts)
+        .map(|(g, p)| {
+            let cost = publish_parts(g.units, g.cost, p, limit);
+            publish(g.units, GroupRow::of(g, cost))
+        })
         .collect();
-    let margin_ok = protect_interval(&mut distribution);
+    let counts_ok = protect_interval(&mut distribution);
+    // The cost column under the total cost: a hidden row hides its cost.
+    let mut costs: Vec<Cell<Ore>> = distribution
+        .iter()
+        .zip(&raw.distribution)
+        .map(|(row, g)| match row.value() {
+            Some(r) => r.cost.clone(),
+            None => withheld(g.units),
+        })
+        .collect();
+    let costs_ok = protect_margin_parts(&mut costs, &parts, limit);
+    drop(parts);
+    for (row, cost) in distribution.iter_mut().zip(&costs) {
+        *row = row.map(|r| GroupRow {
+            cost: cost.clone(),
+            ..r.clone()
+        });
+    }
     let tails: Vec<usize> = DEPARTMENT_THRESHOLDS.iter().map(|&t| t as usize).collect();
     let tail_ok = safe_tails(&distribution, &tails);
     debug_assert_eq!(distribution.len(), BUCKETS);
@@ -117,21 +161,42 @@ pub(crate) fn complexity_table(m: &UnitMetrics) -> (ComplexityTable, bool) {
         .zip(&tail_ok)
         .map(|((&t, g), &fine)| {
             let cell = if fine {
-                publish(g.units, GroupRow::of(g))
+                let sources: Vec<&dyn Disclosed> = costs[t as usize..]
+                    .iter()
+                    .map(|c| c as &dyn Disclosed)
+                    .collect();
+                let members = Parts::new(vec![
+                    (0..m.len())
+                        .filter(|&i| m.max_concurrent_departments[i] >= t)
+                        .map(|i| (i as u32, m.cost[i].0))
+                        .collect(),
+                ]);
+                let cost = derive_parts(&sources, g.units, g.cost, &members, limit);
+                publish(g.units, GroupRow::of(g, cost))
             } else {
                 withheld(g.units)
             };
             (t, cell)
         })
         .collect();
-    let services_7plus = publish(raw.services_7plus.units, GroupRow::of(&raw.services_7plus));
+    let svc = |i: usize| m.max_concurrent_services[i] >= SERVICE_THRESHOLD;
+    let (with, without): (Vec<usize>, Vec<usize>) = (0..m.len()).partition(|&i| svc(i));
+    let column = |v: Vec<usize>| v.into_iter().map(|i| (i as u32, m.cost[i].0)).collect();
+    let s7 = &raw.services_7plus;
+    let s7_cost = publish_parts(
+        s7.units,
+        s7.cost,
+        &Parts::new(vec![column(with), column(without)]),
+        limit,
+    );
+    let services_7plus = publish(s7.units, GroupRow::of(s7, s7_cost));
     (
         ComplexityTable {
             distribution,
             departments_at_least,
             services_7plus,
         },
-        margin_ok,
+        counts_ok && costs_ok,
     )
 }
 

@@ -56,8 +56,8 @@
 use crate::allocation::{Allocation, CostCentre};
 use crate::complexity::BUCKETS;
 use crate::disclosure::{
-    Cell, MIN_PERSONS, Parts, derive, protect_interval, protect_margin, protect_margin_parts,
-    publish, publish_parts, withheld,
+    Cell, Dominance, MIN_PERSONS, Parts, derive, derive_parts, protect_interval, protect_margin,
+    protect_margin_parts, publish, publish_parts, withheld,
 };
 use crate::json::JsonOut;
 use crate::metrics::Metrics;
@@ -325,21 +325,48 @@ type Pick = for<'b, 'c> fn(&'b Shown<'c>) -> &'b [Option<u64>];
 
 /// The populations published so far, so that no later one differs from a nested earlier one
 /// by 1–4 persons (which would publish those persons' count and cost by subtraction).
-#[derive(Default)]
 struct Guard<'a> {
     shown: Vec<Shown<'a>>,
+    /// Each citizen's whole cost, for the dominance rule on differences.
+    costs: &'a [Ore],
+    limit: Dominance,
 }
 
 impl<'a> Guard<'a> {
+    fn new(costs: &'a [Ore], limit: Dominance) -> Guard<'a> {
+        Guard {
+            shown: Vec::new(),
+            costs,
+            limit,
+        }
+    }
+
     /// Whether a population with these members (and, if its cost is published, this many with
-    /// a cost) isolates 1–4 persons against a published one it is nested with.
+    /// a cost) isolates 1–4 persons against a published one it is nested with, or — both
+    /// costs published — the cost of the difference is dominated by one person.
     fn clashes(&self, members: &[PersonIx], with_cost: Option<u64>) -> bool {
         let n = members.len() as u64;
         self.shown.iter().any(|z| {
             let count = isolates(z.members.len() as u64, n);
+            let both_costs = z.with_cost.is_some() && with_cost.is_some();
             let cost = matches!((z.with_cost, with_cost), (Some(a), Some(b)) if isolates(a, b));
-            (count || cost) && nested(z.members, members)
+            if !nested(z.members, members) {
+                return false;
+            }
+            count || cost || (both_costs && self.difference_dominated(z.members, members))
         })
+    }
+
+    /// The cost of the larger of two nested populations minus the smaller's: one person more
+    /// than the dominance share of it?
+    fn difference_dominated(&self, a: &[PersonIx], b: &[PersonIx]) -> bool {
+        let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        let rest: Vec<(u32, i64)> = large
+            .iter()
+            .filter(|p| small.binary_search(p).is_err())
+            .map(|p| (p.0, self.costs[p.0 as usize].0))
+            .collect();
+        Parts::new(vec![rest]).dominated(self.limit)
     }
 
     fn push(&mut self, s: Shown<'a>) {
@@ -395,11 +422,23 @@ fn published(cells: &[Cell<u64>]) -> Vec<Option<u64>> {
 /// The citizens of the populations the base analysis publishes with their members' whole
 /// cost — the complexity groups of citizens and of families (as their members) — with how many
 /// have a cost, to seed the [`Guard`].
-fn base_populations(metrics: &Metrics) -> Vec<(Vec<PersonIx>, u64)> {
-    let mut out = Vec::new();
+fn base_populations(metrics: &Metrics, limit: Dominance) -> Vec<(Vec<PersonIx>, Option<u64>)> {
+    // Everyone: the number of citizens and the total cost are published.
+    let everyone: Vec<PersonIx> = (0..metrics.citizens.len() as u32).map(PersonIx).collect();
+    let with_cost = metrics
+        .citizens
+        .cost
+        .iter()
+        .filter(|c| **c != Ore::ZERO)
+        .count() as u64;
+    let mut out = vec![(everyone, Some(with_cost))];
     for (units, families) in [(&metrics.citizens, false), (&metrics.families, true)] {
-        let (table, _) = crate::complexity::complexity_table(units);
-        let members = |pred: &dyn Fn(usize) -> bool| -> (Vec<PersonIx>, u64) {
+        let (table, _) = crate::complexity::complexity_table(units, limit);
+        // Members of the units `pred` picks, and — when `row`'s cost is shown — how many of
+        // them have a cost.
+        let members = |pred: &dyn Fn(usize) -> bool,
+                       row: &Cell<crate::complexity::GroupRow>|
+         -> (Vec<PersonIx>, Option<u64>) {
             let mut v = Vec::new();
             for i in (0..units.len()).filter(|&i| pred(i)) {
                 if families {
@@ -413,26 +452,44 @@ fn base_populations(metrics: &Metrics) -> Vec<(Vec<PersonIx>, u64)> {
                 .iter()
                 .filter(|p| metrics.citizens.cost[p.0 as usize] != Ore::ZERO)
                 .count() as u64;
-            (v, with_cost)
+            let cost_shown = row.value().is_some_and(|r| !r.cost.is_suppressed());
+            (v, cost_shown.then_some(with_cost))
         };
         let depts = |i: usize| units.max_concurrent_departments[i] as usize;
         for (b, cell) in table.distribution.iter().enumerate() {
             if !cell.is_suppressed() {
-                out.push(members(&|i| depts(i).min(BUCKETS - 1) == b));
+                out.push(members(&|i| depts(i).min(BUCKETS - 1) == b, cell));
             }
         }
         for (t, cell) in &table.departments_at_least {
             if !cell.is_suppressed() {
-                out.push(members(&|i| depts(i) >= *t as usize));
+                out.push(members(&|i| depts(i) >= *t as usize, cell));
             }
         }
         if !table.services_7plus.is_suppressed() {
-            out.push(members(&|i| {
-                units.max_concurrent_services[i] >= crate::complexity::SERVICE_THRESHOLD
-            }));
+            out.push(members(
+                &|i| units.max_concurrent_services[i] >= crate::complexity::SERVICE_THRESHOLD,
+                &table.services_7plus,
+            ));
         }
     }
     out
+}
+
+/// Who is behind a population's published cost, for the dominance rule: each member's whole
+/// cost, and each other citizen's (the total cost minus the population's is theirs).
+fn population_columns(members: &[PersonIx], costs: &[Ore]) -> Vec<Vec<(u32, i64)>> {
+    let (mut inside, mut outside) = (Vec::with_capacity(members.len()), Vec::new());
+    let mut m = members.iter().peekable();
+    for (i, c) in costs.iter().enumerate() {
+        if m.peek().is_some_and(|p| p.0 as usize == i) {
+            m.next();
+            inside.push((i as u32, c.0));
+        } else {
+            outside.push((i as u32, c.0));
+        }
+    }
+    vec![inside, outside]
 }
 
 /// Raw figures of a target group.
@@ -516,6 +573,7 @@ fn target_group<'a>(
     metrics: &Metrics,
     overlap_members: &[&[PersonIx]],
     guard: &mut Guard<'a>,
+    limit: Dominance,
 ) -> TargetGroupRow {
     let text = RuleText::of(rule);
     let g = group_raw(persons, families, metrics);
@@ -555,11 +613,12 @@ fn target_group<'a>(
                     cost: g.centre_cost[c],
                 },
                 &parts[c],
+                limit,
             )
         })
         .collect();
     // Members may be in several departments: the hidden ones' members count as a union.
-    let centres_ok = protect_margin_parts(&mut by_centre, &parts);
+    let centres_ok = protect_margin_parts(&mut by_centre, &parts, limit);
     drop(parts);
     let cost_units = if text.family {
         min_nonzero(&[g.cost_persons, g.family_cost_units])
@@ -567,7 +626,16 @@ fn target_group<'a>(
         g.cost_persons
     };
     let cost = if centres_ok {
-        publish(
+        let mut columns = population_columns(persons, &metrics.citizens.cost);
+        if text.family {
+            columns.push(
+                families
+                    .iter()
+                    .map(|f| (f.0, metrics.families.cost[f.0 as usize].0))
+                    .collect(),
+            );
+        }
+        publish_parts(
             cost_units,
             GroupCost {
                 cost: g.cost,
@@ -575,6 +643,8 @@ fn target_group<'a>(
                 family_cost: text.family.then_some(g.family_cost),
                 family_average: fam_n.map(|f| mean_ore(g.family_cost, f)),
             },
+            &Parts::new(columns),
+            limit,
         )
     } else {
         withheld(cost_units)
@@ -646,7 +716,7 @@ fn involved_costs(
     membership: &Membership,
     overlap_rules: &[usize],
     period: Period,
-) -> Vec<(Ore, u64)> {
+) -> Vec<Involved> {
     let k = overlap_rules.len();
     let mut todo: Vec<PersonIx> = overlap_rules
         .iter()
@@ -675,7 +745,7 @@ fn involved_costs(
     tasks
         .into_par_iter()
         .map(|chunk| {
-            let mut acc = vec![(Ore::ZERO, 0u64); k];
+            let mut acc = vec![Involved::default(); k];
             let mut services: Vec<Vec<ServiceIx>> = vec![Vec::new(); k];
             let alerts = evaluate_persons(reg, idx, rules, chunk, period);
             for (&p, alerts) in chunk.iter().zip(alerts) {
@@ -699,22 +769,35 @@ fn involved_costs(
                     s.sort_unstable();
                     s.dedup();
                     let c = involved_cost(reg, alloc, p, s);
-                    acc[j].0 += c;
-                    acc[j].1 += (c != Ore::ZERO) as u64;
+                    acc[j].cost += c;
+                    if c != Ore::ZERO {
+                        acc[j].persons += 1;
+                        acc[j].by_person.push((p.0, c.0));
+                    }
                 }
             }
             acc
         })
         .reduce(
-            || vec![(Ore::ZERO, 0u64); k],
+            || vec![Involved::default(); k],
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
-                    x.0 += y.0;
-                    x.1 += y.1;
+                    x.cost += y.cost;
+                    x.persons += y.persons;
+                    x.by_person.extend(y.by_person);
                 }
                 a
             },
         )
+}
+
+/// An overlap rule's involved cost: the sum, the members with a non-zero one, and each such
+/// member's (kept for the dominance rule only, never published).
+#[derive(Debug, Clone, Default)]
+struct Involved {
+    cost: Ore,
+    persons: u64,
+    by_person: Vec<(u32, i64)>,
 }
 
 fn overlap_row<'a>(
@@ -722,8 +805,9 @@ fn overlap_row<'a>(
     persons: &'a [PersonIx],
     families: usize,
     metrics: &Metrics,
-    involved: (Ore, u64),
+    involved: &Involved,
     guard: &mut Guard<'a>,
+    limit: Dominance,
 ) -> OverlapRow {
     let text = RuleText::of(rule);
     let n = persons.len() as u64;
@@ -742,15 +826,19 @@ fn overlap_row<'a>(
         cost += c;
         cost_persons += (c != Ore::ZERO) as u64;
     }
-    let cost = derive(
+    let mut columns = population_columns(persons, &metrics.citizens.cost);
+    columns.push(involved.by_person.clone());
+    let cost = derive_parts(
         &[&figures],
-        min_nonzero(&[involved.1, cost_persons]),
+        min_nonzero(&[involved.persons, cost_persons]),
         OverlapCost {
-            involved: involved.0,
-            involved_average: mean_ore(involved.0, n),
+            involved: involved.cost,
+            involved_average: mean_ore(involved.cost, n),
             cost,
             average: mean_ore(cost, n),
         },
+        &Parts::new(columns),
+        limit,
     );
     if figures.is_suppressed() {
         return OverlapRow {
@@ -795,6 +883,7 @@ fn list_combinations<'a>(
     period: Period,
     found: &'a [Combination],
     guard: &mut Guard<'a>,
+    limit: Dominance,
 ) -> Combinations {
     let cost = &metrics.citizens.cost;
     let year = period.to().year();
@@ -815,13 +904,15 @@ fn list_combinations<'a>(
             sexes[(person.sex() == Sex::Male) as usize] += 1;
         }
         let citizens = publish(support, support);
-        let cost_cell = derive(
+        let cost_cell = derive_parts(
             &[&citizens],
             with_cost,
             CombinationCost {
                 cost: c.total_cost,
                 average: mean_ore(c.total_cost, support),
             },
+            &Parts::new(population_columns(&c.members, cost)),
+            limit,
         );
         let with_cost_shown = (!cost_cell.is_suppressed()).then_some(with_cost);
         if citizens.is_suppressed() || guard.clashes(&c.members, with_cost_shown) {
@@ -879,6 +970,7 @@ pub fn summarise_rules(
     metrics: &Metrics,
     rules: &RuleSet,
     period: Period,
+    limit: Dominance,
 ) -> RuleAnalysis {
     debug_assert_eq!(
         period, alloc.period,
@@ -914,12 +1006,12 @@ pub fn summarise_rules(
         .collect();
     // Published in this order, after the base analysis' groups; a later population nested in
     // an earlier one by 1–4 persons gives way.
-    let base = base_populations(metrics);
-    let mut guard = Guard::default();
+    let base = base_populations(metrics, limit);
+    let mut guard = Guard::new(&metrics.citizens.cost, limit);
     for (members, with_cost) in &base {
         guard.push(Shown {
             members,
-            with_cost: Some(*with_cost),
+            with_cost: *with_cost,
             bands: Vec::new(),
             sexes: Vec::new(),
         });
@@ -935,13 +1027,14 @@ pub fn summarise_rules(
                 metrics,
                 &overlap_members,
                 &mut guard,
+                limit,
             )
         })
         .collect();
     let overlaps = overlap_rules
         .iter()
         .zip(&involved)
-        .map(|(&r, &inv)| {
+        .map(|(&r, inv)| {
             let m = &membership.rules[r];
             overlap_row(
                 &rules.rules()[r],
@@ -950,10 +1043,11 @@ pub fn summarise_rules(
                 metrics,
                 inv,
                 &mut guard,
+                limit,
             )
         })
         .collect();
-    let combinations = list_combinations(reg, metrics, period, &found, &mut guard);
+    let combinations = list_combinations(reg, metrics, period, &found, &mut guard, limit);
     tracing::debug!(
         rules = rules.rules().len(),
         combinations = combinations.found,

@@ -30,8 +30,10 @@
 //!   (person, posting function) over those postings.
 //! - **Activity**: each spell whose pair (spell person, catalogue function of the spell's
 //!   service) is in B is skipped. Otherwise, for each calendar-year segment of (spell ∩ P) (open
-//!   end = P.to): price = the unit price of (service, year), or of the latest earlier year that
-//!   has one; with no price at all the segment is *unpriced* (its days are counted, cost 0).
+//!   end = P.to): price = the unit price of (service, year). A year without one is an error
+//!   ([`MissingPrices::Refuse`], the default) unless [`MissingPrices::PreviousYear`] is chosen:
+//!   then the latest earlier year's price, and with no price at all the segment is *unpriced*
+//!   (its days are counted, cost 0).
 //!   cost += `activity_cost(volume, price, catalogue unit of the service, segment days)` (integer
 //!   øre, halves rounded up; `tvaers_core::service::activity_cost`). The cost is the spell
 //!   person's.
@@ -99,8 +101,8 @@ mod testkit;
 mod tests;
 
 pub use allocation::{
-    Allocation, AnalysisError, CostCentre, FarOutside, allocate, check_limits, default_period,
-    far_outside,
+    Allocation, AnalysisError, CostCentre, FarOutside, MissingPrices, allocate, allocate_with,
+    check_limits, default_period, far_outside,
 };
 pub use disclosure::{Cell, MIN_PERSONS, Suppression};
 pub use groups::{RuleAnalysis, summarise_rules};
@@ -111,11 +113,19 @@ pub use tvaers_messages::Lang;
 
 use tvaers_core::{Period, Pseudonymised, Register};
 
-/// All three computing stages in one call.
+/// What a user may choose about an analysis; [`Default`] is what `tvaers analyse` does unless
+/// told otherwise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The dominance rule of disclosure control (docs/data-protection.md).
+    pub dominance: disclosure::Dominance,
+    /// What a year without a unit price of its own does (default: an error).
+    pub missing_prices: MissingPrices,
+}
+
+/// All three computing stages in one call, with the default [`Settings`].
 pub fn analyse(reg: &Register<Pseudonymised>, period: Period) -> Result<Analysis, AnalysisError> {
-    let alloc = allocate(reg, period)?;
-    let metrics = compute_metrics(reg, &alloc, period);
-    Ok(summarise(reg, &alloc, &metrics))
+    analyse_with(reg, period, None, &Settings::default())
 }
 
 /// [`analyse`] with the target groups, overlaps and combinations of `rules`.
@@ -124,7 +134,20 @@ pub fn analyse_with_rules(
     period: Period,
     rules: &tvaers_rules::RuleSet,
 ) -> Result<Analysis, AnalysisError> {
-    let alloc = allocate(reg, period)?;
+    analyse_with(reg, period, Some(rules), &Settings::default())
+}
+
+/// All three computing stages, with `rules` if given, under `settings`.
+pub fn analyse_with(
+    reg: &Register<Pseudonymised>,
+    period: Period,
+    rules: Option<&tvaers_rules::RuleSet>,
+    settings: &Settings,
+) -> Result<Analysis, AnalysisError> {
+    let alloc = allocate_with(reg, period, settings.missing_prices)?;
     let metrics = compute_metrics(reg, &alloc, period);
-    Ok(summarise_with_rules(reg, &alloc, &metrics, rules))
+    Ok(match rules {
+        Some(r) => summarise_with_rules(reg, &alloc, &metrics, r, settings.dominance),
+        None => summarise(reg, &alloc, &metrics, settings.dominance),
+    })
 }

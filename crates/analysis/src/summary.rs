@@ -6,8 +6,8 @@ pub use crate::complexity::{ComplexityTable, GroupRow};
 use crate::complexity::{bucket_label, complexity_table};
 use crate::concentration::{Concentration, TOP_KS, top_count};
 use crate::disclosure::{
-    Cell, MIN_PERSONS, Parts, derive, even_cuts, protect_margin_parts, publish, publish_parts,
-    safe_cuts, withheld,
+    Cell, Dominance, MIN_PERSONS, Parts, derive, even_cuts, protect_margin_parts, publish,
+    publish_parts, safe_cuts, withheld,
 };
 use crate::groups::{RuleAnalysis, summarise_rules};
 use crate::json::JsonOut;
@@ -111,6 +111,8 @@ pub struct Analysis {
     pub data_quality: DataQuality,
     /// Target groups, overlaps and combinations; set by [`summarise_with_rules`].
     pub rules: Option<RuleAnalysis>,
+    /// The dominance rule the figures were protected with (the report states it).
+    pub dominance: Dominance,
 }
 
 /// The smallest non-zero count (0 if all are zero): a value combining several groups of
@@ -123,14 +125,15 @@ fn share(part: Ore, total: Ore) -> Option<f64> {
     (total.0 != 0).then(|| part.0 as f64 / total.0 as f64)
 }
 
-fn concentration_table(costs: &[Ore]) -> ConcentrationTable {
+fn concentration_table(costs: &[Ore], limit: Dominance) -> ConcentrationTable {
     let c = Concentration::new(costs);
     let n = c.n;
     let tops: Vec<usize> = TOP_KS.iter().map(|&k| top_count(k, n)).collect();
     // Top-k cuts first (they matter most), then an even grid for the curve.
     let mut candidates: Vec<usize> = tops.iter().map(|&m| n - m).collect();
     candidates.extend(even_cuts(n, LORENZ_POINTS));
-    let ok = safe_cuts(n, &candidates);
+    let mut ok = safe_cuts(n, &candidates);
+    drop_dominated_cuts(&c.ascending, &candidates, &mut ok, limit);
     let top = TOP_KS
         .iter()
         .zip(&tops)
@@ -185,6 +188,40 @@ fn concentration_table(costs: &[Ore]) -> ConcentrationTable {
     }
 }
 
+/// Two published cuts of the cumulative curve publish the sum of the units between them: such a
+/// step must not be dominated by one unit either (typically the top 1 % of a small population,
+/// where the most expensive citizen is most of it). A dominated step loses a cut at one of its
+/// ends — the inner one, so the top share goes before the curve — until none is dominated.
+fn drop_dominated_cuts(ascending: &[i64], candidates: &[usize], ok: &mut [bool], limit: Dominance) {
+    let n = ascending.len();
+    loop {
+        let mut cuts: Vec<usize> = candidates
+            .iter()
+            .zip(ok.iter())
+            .filter(|&(&c, &fine)| fine && c > 0 && c < n)
+            .map(|(&c, _)| c)
+            .collect();
+        cuts.extend([0, n]);
+        cuts.sort_unstable();
+        cuts.dedup();
+        let dominated = cuts.windows(2).find(|w| {
+            let step: Vec<(u32, i64)> = (w[0]..w[1]).map(|i| (i as u32, ascending[i])).collect();
+            Parts::new(vec![step]).dominated(limit)
+        });
+        let Some(w) = dominated else { return };
+        // Only the whole population left: it is the published total, not a step.
+        if w[0] == 0 && w[1] == n {
+            return;
+        }
+        let drop = if w[1] < n { w[1] } else { w[0] };
+        for (c, fine) in candidates.iter().zip(ok.iter_mut()) {
+            if *c == drop {
+                *fine = false;
+            }
+        }
+    }
+}
+
 /// Who is behind each department row, for disclosure control only (never published): per
 /// [`CostCentre::ALL`], the persons' booked cost (postings attributed to the centre) and
 /// activity cost (priced spells of its services) — the two columns of the row that add up to
@@ -216,7 +253,12 @@ fn centre_parts(reg: &Register<Pseudonymised>, alloc: &Allocation) -> Vec<Parts>
 }
 
 /// Concentration, complexity and coverage, under disclosure control.
-pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Metrics) -> Analysis {
+pub fn summarise(
+    reg: &Register<Pseudonymised>,
+    alloc: &Allocation,
+    metrics: &Metrics,
+    limit: Dominance,
+) -> Analysis {
     let n = reg.persons.len() as u64;
     let f = metrics.family_index.len() as u64;
 
@@ -236,13 +278,14 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
                 min_nonzero(&[raw.persons, raw.booked_persons, raw.activity_persons]),
                 row,
                 &parts[c.index()],
+                limit,
             )
         })
         .collect();
     // A citizen may be in several departments, so the person counts have no published total;
     // only the costs add up (to the cost total), and a hidden cost is not bounded by a marker.
     // The hidden rows' persons are counted as a union: one person may be behind several.
-    let centres_margin_ok = protect_margin_parts(&mut centres, &parts);
+    let centres_margin_ok = protect_margin_parts(&mut centres, &parts, limit);
     drop(parts);
 
     let fi = &metrics.family_index;
@@ -266,8 +309,8 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
         );
     }
 
-    let (complexity, citizens_margin_ok) = complexity_table(&metrics.citizens);
-    let (family_complexity, families_margin_ok) = complexity_table(&metrics.families);
+    let (complexity, citizens_margin_ok) = complexity_table(&metrics.citizens, limit);
+    let (family_complexity, families_margin_ok) = complexity_table(&metrics.families, limit);
 
     let cost_total = alloc.cost_total;
     let allocated = alloc.cost_allocated();
@@ -304,8 +347,8 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
         families,
         coverage,
         centres: CostCentre::ALL.into_iter().zip(centres).collect(),
-        concentration: concentration_table(&metrics.citizens.cost),
-        family_concentration: concentration_table(&metrics.families.cost),
+        concentration: concentration_table(&metrics.citizens.cost, limit),
+        family_concentration: concentration_table(&metrics.families.cost, limit),
         complexity,
         family_complexity,
         data_quality: DataQuality {
@@ -316,6 +359,7 @@ pub fn summarise(reg: &Register<Pseudonymised>, alloc: &Allocation, metrics: &Me
             spells_far_outside: far.spells,
         },
         rules: None,
+        dominance: limit,
     }
 }
 
@@ -326,10 +370,11 @@ pub fn summarise_with_rules(
     alloc: &Allocation,
     metrics: &Metrics,
     rules: &RuleSet,
+    limit: Dominance,
 ) -> Analysis {
     let (mut a, r) = rayon::join(
-        || summarise(reg, alloc, metrics),
-        || summarise_rules(reg, alloc, metrics, rules, alloc.period),
+        || summarise(reg, alloc, metrics, limit),
+        || summarise_rules(reg, alloc, metrics, rules, alloc.period, limit),
     );
     a.rules = Some(r);
     a
@@ -341,7 +386,7 @@ impl Analysis {
     /// `"suppressed"`; suppressed rows also carry `"suppressed": true`. Shares whose
     /// denominator is zero are `null` without being listed. It is the same in every language.
     ///
-    /// Keys: `period {from, to}`, `min_persons`, `citizens`, `families`, `cost_total_ore`,
+    /// Keys: `period {from, to}`, `min_persons`, `dominance_percent`, `citizens`, `families`, `cost_total_ore`,
     /// `cost_allocated_ore`, `cost_booked_ore`, `cost_activity_ore`, `cost_unallocated_ore`,
     /// `coverage {booked_share, activity_share, unallocated_share}`,
     /// `coverage_by_department [{department, persons, total_ore, booked_ore, activity_ore,
@@ -445,6 +490,7 @@ impl Analysis {
                 "to": self.period.to().to_string(),
             },
             "min_persons": MIN_PERSONS,
+            "dominance_percent": self.dominance.get(),
             "citizens": citizens,
             "families": families,
             "cost_total_ore": cost_total,
@@ -518,6 +564,11 @@ impl JsonOut {
         c: &Cell<GroupRow>,
         fixed: &[(&str, Value)],
     ) -> Value {
+        // A shown row may still hide its cost (dominance, or the cost column's margin).
+        let cost_hidden = c.value().is_some_and(|g| g.cost.is_suppressed());
+        if cost_hidden {
+            self.suppressed.push(format!("{path}/cost_ore"));
+        }
         self.row(
             path,
             c,
@@ -526,7 +577,7 @@ impl JsonOut {
             |g| {
                 vec![
                     json!(g.units),
-                    json!(g.cost.0),
+                    g.cost.value().map_or(Value::Null, |v| json!(v.0)),
                     json!(g.mean_services),
                     json!(g.mean_contacts),
                 ]

@@ -1,11 +1,18 @@
 //! Hand-computed cases for allocation, metrics, concentration and complexity, on registers
 //! built with [`crate::testkit`]. Expected figures are worked out in the comments.
 
-use crate::allocation::{CostCentre, allocate, default_period};
+use crate::allocation::{
+    Allocation, AnalysisError, CostCentre, MissingPrices, allocate, allocate_with, default_period,
+};
 use crate::metrics::{compute_metrics, max_concurrent_distinct};
 use crate::summary::summarise;
 use crate::testkit::{CATALOGUE, date, register};
-use tvaers_core::{Department, Ore, Period, PersonIx};
+use tvaers_core::{Department, Ore, Period, PersonIx, Pseudonymised, Register};
+
+/// The allocation of a fixture that leaves some years unpriced on purpose.
+fn previous_year_prices(r: &Register<Pseudonymised>, p: Period) -> Allocation {
+    allocate_with(r, p, MissingPrices::PreviousYear).unwrap()
+}
 
 fn reg(body: &str) -> tvaers_core::Register<tvaers_core::Pseudonymised> {
     register(&format!("{CATALOGUE}\n{body}"))
@@ -108,7 +115,7 @@ spell c PSYK 2024-02-01 2024-02-10 1 -
 spell c BOTILB 2024-01-01 2024-01-05 1 -
 ");
     let p = Period::new(date("2023-12-01"), date("2024-12-31")).unwrap();
-    let a = allocate(&r, p).unwrap();
+    let a = previous_year_prices(&r, p);
     // HJEM 7 h/week = 1 h a day: 31 days of 2023 at 400 kr + 31 days of 2024 at 500 kr.
     assert_eq!(a.spell_cost[0], Ore::from_kroner(31 * 400 + 31 * 500));
     // GENOP has only a 2022 price: 7 days × 1 h × 300 kr.
@@ -120,8 +127,42 @@ spell c BOTILB 2024-01-01 2024-01-05 1 -
     assert_eq!(a.unpriced_persons, 1);
     assert_eq!(a.activity[0], Ore::from_kroner(27_900 + 2_100));
     // Clipping: with P = 2024 only, HJEM costs just the 31 January days.
-    let a24 = allocate(&r, Period::year(2024)).unwrap();
+    let a24 = previous_year_prices(&r, Period::year(2024));
     assert_eq!(a24.spell_cost[0], Ore::from_kroner(31 * 500));
+}
+
+#[test]
+fn a_missing_price_is_an_error_naming_service_and_year() {
+    let r = register(&format!(
+        "{CATALOGUE}
+price HJEM 2023 400.00
+price HJEM 2024 500.00
+price GENOP 2022 300.00
+person c F1
+person d F2
+spell c HJEM 2023-12-01 2024-01-31 7 -
+spell c GENOP 2024-03-01 2024-03-07 7 -
+spell d PSYK 2024-02-01 2024-02-10 1 -
+"
+    ));
+    let p = Period::new(date("2023-12-01"), date("2024-12-31")).unwrap();
+    let Err(AnalysisError::MissingPrices { missing, count }) = allocate(&r, p) else {
+        panic!("a year without its own price is refused by default");
+    };
+    // GENOP's 2024 would fall back to 2022; PSYK has no price at all. HJEM is priced in both
+    // years.
+    assert_eq!(count, 2);
+    let mut names: Vec<String> = missing.iter().map(|(s, y)| format!("{s} {y}")).collect();
+    names.sort();
+    assert_eq!(names, ["GENOP 2024", "PSYK 2024"]);
+    let e = allocate(&r, p).unwrap_err().to_string();
+    assert!(
+        e.contains("GENOP 2024") && e.contains("--missing-prices previous-year"),
+        "{e}"
+    );
+    // Explicitly allowed, the fallback is the documented one.
+    let a = previous_year_prices(&r, p);
+    assert_eq!(a.spell_cost[1], Ore::from_kroner(2_100));
 }
 
 #[test]
@@ -192,7 +233,16 @@ fn one_mistyped_date_does_not_move_the_default_period() {
             spells: 1
         }
     );
-    let a = crate::analyse(&r, default_period(&r)).unwrap();
+    let a = crate::analyse_with(
+        &r,
+        default_period(&r),
+        None,
+        &crate::Settings {
+            missing_prices: MissingPrices::PreviousYear,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(
         (
             a.data_quality.postings_far_outside,
@@ -305,7 +355,7 @@ spell old SEL85 2023-01-01 2023-12-31 1 -
 spell old HJEM 2024-12-31 - 1 -
 ");
     let p = Period::year(2024);
-    let a = allocate(&r, p).unwrap();
+    let a = previous_year_prices(&r, p);
     let m = compute_metrics(&r, &a, p);
     let c = &m.citizens;
     // over: 15–31 March has mentor, SEL85 and rehabilitation: 3 services in 3 departments.
@@ -432,7 +482,7 @@ fn concentration_and_gini_in_the_summary() {
     let p = Period::year(2024);
     let a = allocate(&r, p).unwrap();
     let m = compute_metrics(&r, &a, p);
-    let s = summarise(&r, &a, &m);
+    let s = summarise(&r, &a, &m, Default::default());
     // N = 20: every top-k is ⌈k·20/100⌉ ≤ 2 < 5 persons → suppressed.
     for (_, c) in &s.concentration.top {
         assert!(c.is_suppressed());
@@ -441,8 +491,10 @@ fn concentration_and_gini_in_the_summary() {
     // G = 2·1,810,000 / (20·100,000) − 21/20 = 1.81 − 1.05 = 0.76.
     let g = s.concentration.gini.value().unwrap().unwrap();
     assert!((g - 0.76).abs() < 1e-12, "{g}");
-    // Lorenz: cuts of 5 (20 / min(100, 4) groups): 5, 10, 15, 20 → 5 %, 10 %, 15 %, 100 % of
-    // the cost.
+    // Lorenz: candidate cuts of 5 (20 / min(100, 4) groups): 5, 10, 15. But p19 has 81,000 of
+    // the 85,000 between 15 and 20, so that step is dominated; dropping 15 leaves 10–20 (81,000
+    // of 86,000), then 5–20 (81,000 of 87,000): each cut would tell roughly what p19 costs, so
+    // only (1, 1) is left.
     let pts: Vec<(f64, f64)> = s
         .concentration
         .lorenz
@@ -452,6 +504,16 @@ fn concentration_and_gini_in_the_summary() {
                 .map(|p| (p.population_share, p.cost_share))
                 .unwrap()
         })
+        .collect();
+    assert_eq!(pts, vec![(1.0, 1.0)]);
+    // Without the dominance rule (100 %), the even grid is shown: 5 %, 10 %, 15 % of the cost.
+    let off = tvaers_report::disclosure::Dominance::percent(100).unwrap();
+    let s100 = summarise(&r, &a, &m, off);
+    let pts: Vec<(f64, f64)> = s100
+        .concentration
+        .lorenz
+        .iter()
+        .filter_map(|c| c.value().map(|p| (p.population_share, p.cost_share)))
         .collect();
     let want = [(0.25, 0.05), (0.5, 0.10), (0.75, 0.15), (1.0, 1.0)];
     assert_eq!(pts.len(), want.len());
@@ -482,7 +544,7 @@ fn complexity_counts_and_costs() {
     s.push_str("person idle F9\n");
     let r = reg(&s);
     let p = Period::year(2024);
-    let a = allocate(&r, p).unwrap();
+    let a = previous_year_prices(&r, p);
     let m = compute_metrics(&r, &a, p);
     let cx = crate::complexity::complexity(&m.citizens);
     // KTH for the whole of 2024 (366 days) = 12 × 366/365 benefits; SEL85/GENOP unpriced.
@@ -506,7 +568,7 @@ fn complexity_counts_and_costs() {
     // still at most 7 − 1 − 5 = 1: nothing is left to hide with, so the total of 7 is withheld.
     // "≥ 2" would give bucket 0 as N − "≥ 2"; "≥ 3" = 5 beside a published 0 in bucket 4 would
     // give the hidden bucket 3: both are withheld.
-    let sm = summarise(&r, &a, &m);
+    let sm = summarise(&r, &a, &m, Default::default());
     let d = &sm.complexity.distribution;
     let hidden: Vec<usize> = (0..d.len()).filter(|&i| d[i].is_suppressed()).collect();
     assert_eq!(hidden, vec![0, 2, 3]);
@@ -612,7 +674,7 @@ fn complexity_distribution_cannot_be_recovered_by_reasoning() {
     s.push_str("person idle F99\n");
     let r = reg(&s);
     let p = Period::year(2024);
-    let a = allocate(&r, p).unwrap();
+    let a = previous_year_prices(&r, p);
     let m = compute_metrics(&r, &a, p);
     let raw = crate::complexity::complexity(&m.citizens);
     let units: Vec<u64> = raw.distribution.iter().map(|g| g.units).collect();
@@ -631,7 +693,7 @@ fn complexity_distribution_cannot_be_recovered_by_reasoning() {
         .collect();
     assert_eq!(determined(28, &weak_view, &[]), vec![0, 2]);
 
-    let sm = summarise(&r, &a, &m);
+    let sm = summarise(&r, &a, &m, Default::default());
     for (what, t, total) in [
         ("citizens", &sm.complexity, sm.citizens.value().copied()),
         (

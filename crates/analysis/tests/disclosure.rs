@@ -96,6 +96,7 @@ fn a_register_of_three_reveals_nothing_about_them() {
         "{CATALOGUE}
 price MENTOR 2024 613.00
 price SEL85 2024 587.00
+price HJEM 2024 490.00
 person a F1
 person b F1
 person c F2
@@ -691,6 +692,7 @@ fn no_published_margin_isolates_one_to_four_persons() {
     let period = Period::year(2024);
     let mut rng = fastrand::Rng::with_seed(0x7e15);
     let (mut hidden_seen, mut groups_seen) = (0usize, 0usize);
+    let (mut complexity_hidden_seen, mut cuts_seen) = (0usize, 0usize);
     for case in 0..600 {
         let reg = random_municipality(&mut rng);
         let a = analyse_with_rules(&reg, period, &rules).unwrap();
@@ -751,6 +753,89 @@ fn no_published_margin_isolates_one_to_four_persons() {
             }
         }
 
+        // The complexity tables: the total cost minus the published bucket costs, for citizens
+        // and for families (a family is one unit there).
+        if let Some(cov) = a.coverage.value() {
+            for (what, units, table) in [
+                ("citizens", &metrics.citizens, &a.complexity),
+                ("families", &metrics.families, &a.family_complexity),
+            ] {
+                let mut truth = vec![Amounts::new(); tvaers_analysis::complexity::BUCKETS];
+                for i in 0..units.len() {
+                    let b = (units.max_concurrent_departments[i] as usize)
+                        .min(tvaers_analysis::complexity::BUCKETS - 1);
+                    if units.cost[i] != Ore::ZERO {
+                        truth[b].insert(i as u32, units.cost[i].0);
+                    }
+                }
+                let mut remainder = cov.allocated;
+                let mut hidden: Vec<&Amounts> = Vec::new();
+                for (b, row) in table.distribution.iter().enumerate() {
+                    match row.value().and_then(|r| r.cost.value()) {
+                        Some(cost) => {
+                            remainder -= *cost;
+                            assert_not_isolating(
+                                &format!("case {case}: {what} bucket {b}"),
+                                &[&truth[b]],
+                                false,
+                            );
+                        }
+                        None => hidden.push(&truth[b]),
+                    }
+                }
+                let true_remainder: i64 = hidden.iter().flat_map(|m| m.values()).sum();
+                assert_eq!(
+                    remainder.0, true_remainder,
+                    "case {case}: {what}: the attack works"
+                );
+                if !hidden.is_empty() {
+                    complexity_hidden_seen += 1;
+                    assert_not_isolating(&format!("case {case}: {what} buckets"), &hidden, true);
+                }
+            }
+        }
+
+        // Concentration: two published cuts of the sorted costs publish the sum between them.
+        for (what, units, table) in [
+            ("citizens", &metrics.citizens, &a.concentration),
+            ("families", &metrics.families, &a.family_concentration),
+        ] {
+            let mut sorted: Vec<(u32, i64)> = units
+                .cost
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i as u32, c.0))
+                .collect();
+            sorted.sort_by_key(|&(i, c)| (c, i));
+            let n = sorted.len();
+            let mut cuts: Vec<usize> = vec![0, n];
+            for (_, cell) in &table.top {
+                if let Some(t) = cell.value() {
+                    cuts.push(n - t.units as usize);
+                }
+            }
+            for p in table.lorenz.iter().filter_map(|c| c.value()) {
+                cuts.push((p.population_share * n as f64).round() as usize);
+            }
+            cuts.sort_unstable();
+            cuts.dedup();
+            if cuts.len() > 2 {
+                cuts_seen += 1;
+            }
+            for w in cuts.windows(2).filter(|w| (w[0], w[1]) != (0, n)) {
+                let step: Amounts = sorted[w[0]..w[1]]
+                    .iter()
+                    .filter(|&&(_, c)| c != 0)
+                    .copied()
+                    .collect();
+                assert!(
+                    w[1] - w[0] >= tvaers_analysis::MIN_PERSONS as usize,
+                    "case {case}: {what} cut step {w:?}"
+                );
+                assert_not_isolating(&format!("case {case}: {what} step {w:?}"), &[&step], false);
+            }
+        }
+
         // Each target group: its published cost minus its published departments.
         let idx = tvaers_rules::Index::build(&reg);
         let membership = tvaers_rules::evaluate_all_indexed(&reg, &idx, &rules, period);
@@ -766,6 +851,25 @@ fn no_published_margin_isolates_one_to_four_persons() {
                 continue;
             };
             groups_seen += 1;
+            // The group's cost itself, and everyone else's (the total minus it).
+            let (inside, outside): (Amounts, Amounts) = metrics
+                .citizens
+                .cost
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c != Ore::ZERO)
+                .map(|(i, c)| (i as u32, c.0))
+                .partition(|(i, _)| members.binary_search(&PersonIx(*i)).is_ok());
+            assert_not_isolating(
+                &format!("case {case}: {} cost", g.rule.id),
+                &[&inside],
+                false,
+            );
+            assert_not_isolating(
+                &format!("case {case}: not {}", g.rule.id),
+                &[&outside],
+                false,
+            );
             let mut remainder = cost.cost;
             let mut hidden: Vec<&Amounts> = Vec::new();
             for (c, cell) in &g.by_centre {
@@ -793,5 +897,13 @@ fn no_published_margin_isolates_one_to_four_persons() {
     assert!(
         groups_seen >= 20,
         "only {groups_seen} published group costs"
+    );
+    assert!(
+        complexity_hidden_seen >= 50,
+        "only {complexity_hidden_seen} complexity remainders"
+    );
+    assert!(
+        cuts_seen >= 50,
+        "only {cuts_seen} concentration tables with cuts"
     );
 }

@@ -23,7 +23,7 @@ fn analysis() -> RuleAnalysis {
     let p = Period::year(2024);
     let alloc = allocate(&reg, p).unwrap();
     let metrics = compute_metrics(&reg, &alloc, p);
-    summarise_rules(&reg, &alloc, &metrics, &rules(), p)
+    summarise_rules(&reg, &alloc, &metrics, &rules(), p, Default::default())
 }
 
 fn kr(k: i64) -> Ore {

@@ -145,6 +145,7 @@ fn run_ours(
         lang: Lang::Da,
         out: &work.join("rapport"),
         dataset_out: Some(&work.join("datasaet")),
+        settings: tvaers_analysis::Settings::default(),
     };
     let outcome = tvaers_pipeline::analyse(
         &job,

@@ -182,6 +182,7 @@ pub struct AnalyseOptions<'a> {
     pub rules: Option<&'a Path>,
     /// Where to write the pseudonymised dataset too (never inside the report).
     pub dataset_out: Option<&'a Path>,
+    pub settings: tvaers_analysis::Settings,
 }
 
 pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
@@ -222,6 +223,7 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
         lang: opts.lang,
         out: opts.out,
         dataset_out: opts.dataset_out,
+        settings: opts.settings,
     };
     match tvaers_pipeline::analyse(&job, &mut Spinners::new(cli_lang())) {
         Ok(outcome) => {
@@ -234,6 +236,14 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
         }
         Err(tvaers_pipeline::PipelineError::Import(errors)) => {
             print_import_errors(&errors);
+            Ok(ExitCode::from(1))
+        }
+        Err(tvaers_pipeline::PipelineError::Analysis(
+            tvaers_analysis::AnalysisError::MissingPrices { missing, count },
+        )) => {
+            let list = tvaers_analysis::allocation::missing_list(&missing);
+            let more = count - missing.len();
+            eprintln!("{}", tn(Key::cli_missing_prices, &[&list, &count, &more]));
             Ok(ExitCode::from(1))
         }
         Err(e) => Err(e.into()),
@@ -287,6 +297,7 @@ pub fn demo(out: &Path, citizens: u32, seed: u64, lang: Lang) -> Result<ExitCode
         key_file: None,
         rules: None,
         dataset_out: None,
+        settings: tvaers_analysis::Settings::default(),
     })?;
     if code == ExitCode::SUCCESS {
         let abs = std::path::absolute(report.join("index.html"))?;

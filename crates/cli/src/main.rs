@@ -29,6 +29,22 @@ pub enum LangArg {
     En,
 }
 
+/// `--missing-prices`: what a year without a unit price of its own does.
+#[derive(Clone, Copy, ValueEnum)]
+enum MissingPricesArg {
+    Error,
+    PreviousYear,
+}
+
+impl From<MissingPricesArg> for tvaers_analysis::MissingPrices {
+    fn from(a: MissingPricesArg) -> Self {
+        match a {
+            MissingPricesArg::Error => tvaers_analysis::MissingPrices::Refuse,
+            MissingPricesArg::PreviousYear => tvaers_analysis::MissingPrices::PreviousYear,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     Generate {
@@ -72,6 +88,11 @@ enum Command {
         rules: Option<PathBuf>,
         #[arg(long)]
         dataset_out: Option<PathBuf>,
+        #[arg(long, default_value_t = tvaers_analysis::disclosure::DOMINANCE_PERCENT,
+              value_name = "PCT", value_parser = clap::value_parser!(u8).range(1..=100))]
+        dominance: u8,
+        #[arg(long, value_enum, value_name = "RULE", default_value = "error")]
+        missing_prices: MissingPricesArg,
     },
     Demo {
         #[arg(long, default_value = "tvaers-demo")]
@@ -130,6 +151,8 @@ const HELP: &[CommandHelp] = &[
         ("key_file", Key::help_analyse_key_file),
         ("rules", Key::help_analyse_rules),
         ("dataset_out", Key::help_analyse_dataset_out),
+        ("dominance", Key::help_analyse_dominance),
+        ("missing_prices", Key::help_analyse_missing_prices),
     ]),
     ("demo", Key::help_demo, &[
         ("out", Key::help_demo_out),
@@ -297,6 +320,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             key_file,
             rules,
             dataset_out,
+            dominance,
+            missing_prices,
         } => commands::analyse(&commands::AnalyseOptions {
             input: &input,
             out: &out,
@@ -307,6 +332,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             key_file: key_file.as_deref(),
             rules: rules.as_deref(),
             dataset_out: dataset_out.as_deref(),
+            settings: tvaers_analysis::Settings {
+                dominance: tvaers_analysis::disclosure::Dominance::percent(dominance)
+                    .expect("clap keeps it in 1..=100"),
+                missing_prices: missing_prices.into(),
+            },
         }),
         Command::Demo {
             out,

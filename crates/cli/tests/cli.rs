@@ -668,6 +668,61 @@ fn one_mistyped_posting_date_warns_and_does_not_move_the_period() {
     assert_eq!(period(&clean), period(&typo), "the period did not move");
 }
 
+#[test]
+fn a_missing_unit_price_is_an_error_naming_service_and_year_unless_the_fallback_is_chosen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 400, 6);
+    // Drop every price of the last year (the default period's): each priced service misses
+    // its price there.
+    let prices = exports.join("enhedspriser.csv");
+    let text = fs::read_to_string(&prices).unwrap();
+    let last = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(3)?.parse::<i32>().ok())
+        .max()
+        .unwrap()
+        .to_string();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|line| line.split(',').nth(3) != Some(last.as_str()))
+        .collect();
+    assert!(kept.len() < text.lines().count(), "price rows were dropped");
+    fs::write(&prices, kept.join("\n") + "\n").unwrap();
+
+    let refused = tmp.path().join("afvist");
+    let out = tvaers_in(Some("en"))
+        .args(["analyse", "--input"])
+        .arg(&exports)
+        .arg("--out")
+        .arg(&refused)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("unit prices are missing for (service year): ")
+            && stderr.contains(&format!(" {last}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--missing-prices previous-year"),
+        "{stderr}"
+    );
+    assert!(!refused.exists(), "nothing is written");
+
+    let fallback = tmp.path().join("fallback");
+    run_ok(
+        tvaers()
+            .args(["analyse", "--missing-prices", "previous-year", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(&fallback),
+    );
+    assert!(fallback.join("summary.json").exists());
+}
+
 /// Whether `text` holds a whole CPR number (six digits, an optional `-`, four digits).
 fn has_whole_cpr(text: &str) -> bool {
     let b = text.as_bytes();

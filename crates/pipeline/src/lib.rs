@@ -112,6 +112,8 @@ pub struct Job<'a> {
     /// Also write the pseudonymised dataset (microdata) into this folder, which must lie apart
     /// from `out`: whoever shares the report must not share the dataset with it.
     pub dataset_out: Option<&'a Path>,
+    /// The choices a user may make about the analysis (dominance rule, …).
+    pub settings: tvaers_analysis::Settings,
 }
 
 /// What one run produced.
@@ -178,16 +180,17 @@ pub fn summarise(
     reg: &Register<Pseudonymised>,
     period: Period,
     rules: &RuleSet,
+    settings: &tvaers_analysis::Settings,
     progress: &mut dyn Progress,
 ) -> Result<(Allocation, Analysis), PipelineError> {
     let alloc = step(progress, Stage::Allocate, || {
-        tvaers_analysis::allocate(reg, period)
+        tvaers_analysis::allocate_with(reg, period, settings.missing_prices)
     })?;
     let metrics = step(progress, Stage::Metrics, || {
         tvaers_analysis::compute_metrics(reg, &alloc, period)
     });
     let analysis = step(progress, Stage::Summarise, || {
-        tvaers_analysis::summarise_with_rules(reg, &alloc, &metrics, rules)
+        tvaers_analysis::summarise_with_rules(reg, &alloc, &metrics, rules, settings.dominance)
     });
     Ok((alloc, analysis))
 }
@@ -203,7 +206,7 @@ pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, Pi
     }
     let register = load(&job.source, progress)?;
     let period = period(&register, job.from, job.to)?;
-    let (allocation, analysis) = summarise(&register, period, job.rules, progress)?;
+    let (allocation, analysis) = summarise(&register, period, job.rules, &job.settings, progress)?;
     if let Some(dir) = job.dataset_out {
         let staged = StagedDir::begin(dir)?;
         step(progress, Stage::WriteDataset, || {

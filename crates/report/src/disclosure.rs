@@ -18,7 +18,8 @@
 //!   made up by 0 or at least [`MIN_PERSONS`] *distinct* persons in every column (the union over
 //!   the hidden cells) and no person contributes more than [`DOMINANCE_PERCENT`] of it.
 //! - [`publish_parts`] — [`publish`] plus the dominance rule: an amount where one person
-//!   contributes more than [`DOMINANCE_PERCENT`] is hidden (as "—"; it may describe 5 or more).
+//!   contributes more than the [`Dominance`] share (default [`DOMINANCE_PERCENT`]) is hidden,
+//!   marked as [`Suppression::Dominance`] (it may describe 5 or more).
 //! - [`protect_interval`] — stronger secondary suppression for a table of counts: hides cells
 //!   until no "<5" can be narrowed below 1–4 from the total and the markers (used by every
 //!   count table under a published total: the complexity distribution and the rule tables of
@@ -46,6 +47,9 @@ pub enum Suppression {
     /// It is hidden so that a primary-suppressed cell cannot be recovered by subtraction, or
     /// because it is computed from a hidden cell (shown as "—").
     Secondary,
+    /// An amount that one person contributes more than the [`Dominance`] share of: published,
+    /// it would tell roughly what that person costs, however many others are behind it.
+    Dominance,
 }
 
 /// A statistic that has passed disclosure control: either its value, or the fact that it is
@@ -175,7 +179,30 @@ pub fn protect_margin<T>(cells: &mut [Cell<T>]) -> bool {
 /// where one person's contribution (absolute value) is more than this share of the sum of all
 /// contributions (absolute values) is hidden ([`publish_parts`]), and so is any remainder a
 /// reader could compute from a published total ([`protect_margin_parts`]).
-pub const DOMINANCE_PERCENT: u64 = 50;
+pub const DOMINANCE_PERCENT: u8 = 50;
+
+/// The dominance rule's threshold: an amount is hidden when one person contributes more than
+/// this share (in percent) of it. Configurable (`tvaers analyse --dominance`); 100 switches
+/// the rule off, since no one can contribute more than the whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dominance(u8);
+
+impl Dominance {
+    /// `percent` in 1..=100; `None` otherwise.
+    pub fn percent(percent: u8) -> Option<Dominance> {
+        (1..=100).contains(&percent).then_some(Dominance(percent))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl Default for Dominance {
+    fn default() -> Dominance {
+        Dominance(DOMINANCE_PERCENT)
+    }
+}
 
 /// Who is behind an amount cell, for protection only: per column that adds up to a published
 /// total (e.g. booked and activity cost), each contributing person (an index, whatever the
@@ -209,15 +236,15 @@ fn merged(mut v: Vec<(u32, i64)>) -> Vec<(u32, i64)> {
     out
 }
 
-/// Whether one person's amount is more than [`DOMINANCE_PERCENT`] of Σ |amount|.
-fn dominated(column: &[(u32, i64)]) -> bool {
+/// Whether one person's amount is more than the `limit` share of Σ |amount|.
+fn dominated(column: &[(u32, i64)], limit: Dominance) -> bool {
     let sum: u128 = column.iter().map(|&(_, a)| a.unsigned_abs() as u128).sum();
     let max = column
         .iter()
         .map(|&(_, a)| a.unsigned_abs() as u128)
         .max()
         .unwrap_or(0);
-    max * 100 > sum * DOMINANCE_PERCENT as u128
+    max * 100 > sum * limit.0 as u128
 }
 
 impl Parts {
@@ -229,20 +256,46 @@ impl Parts {
         }
     }
 
-    /// Whether one person contributes more than [`DOMINANCE_PERCENT`] of some column.
-    pub fn dominated(&self) -> bool {
-        self.columns.iter().any(|c| dominated(c))
+    /// Whether one person contributes more than the `limit` share of some column.
+    pub fn dominated(&self, limit: Dominance) -> bool {
+        self.columns.iter().any(|c| dominated(c, limit))
+    }
+
+    /// The persons with a non-zero amount in some column.
+    pub fn persons(&self) -> u64 {
+        let mut all: Vec<u32> = self.columns.iter().flatten().map(|&(p, _)| p).collect();
+        all.sort_unstable();
+        all.dedup();
+        all.len() as u64
     }
 }
 
 /// [`publish`] for an amount cell whose contributions are `parts`: also suppressed when one
-/// person contributes more than [`DOMINANCE_PERCENT`] of a column (the dominance rule). Such a
-/// cell may describe 5 or more persons, so it is marked as a secondary suppression ("—"), not
-/// as "<5"; for [`protect_margin_parts`] it is hidden like any other.
-pub fn publish_parts<T>(persons: u64, value: T, parts: &Parts) -> Cell<T> {
+/// person contributes more than the `limit` share of a column (the dominance rule). Such a
+/// cell may describe 5 or more persons, so it is marked [`Suppression::Dominance`], not "<5";
+/// for [`protect_margin_parts`] it is hidden like any other.
+pub fn publish_parts<T>(persons: u64, value: T, parts: &Parts, limit: Dominance) -> Cell<T> {
     let mut cell = publish(persons, value);
-    if !cell.is_suppressed() && persons > 0 && parts.dominated() {
-        cell.suppress_secondary();
+    if !cell.is_suppressed() && persons > 0 && parts.dominated(limit) {
+        cell.value = None;
+        cell.suppression = Some(Suppression::Dominance);
+    }
+    cell
+}
+
+/// [`derive()`] plus the dominance rule of [`publish_parts`]: for an amount computed from
+/// published cells (a group's cost beside its published size).
+pub fn derive_parts<T>(
+    sources: &[&dyn Disclosed],
+    persons: u64,
+    value: T,
+    parts: &Parts,
+    limit: Dominance,
+) -> Cell<T> {
+    let mut cell = derive(sources, persons, value);
+    if !cell.is_suppressed() && persons > 0 && parts.dominated(limit) {
+        cell.value = None;
+        cell.suppression = Some(Suppression::Dominance);
     }
     cell
 }
@@ -251,8 +304,8 @@ pub fn publish_parts<T>(persons: u64, value: T, parts: &Parts) -> Cell<T> {
 /// column, Σ hidden = total − the published cells. That remainder must not be a single cell,
 /// must describe 0 or at least [`MIN_PERSONS`] distinct persons (the union over the hidden
 /// cells — one person may be behind several), and no person may contribute more than
-/// [`DOMINANCE_PERCENT`] of it.
-fn margin_safe<T>(cells: &[Cell<T>], parts: &[Parts]) -> bool {
+/// the `limit` share of it.
+fn margin_safe<T>(cells: &[Cell<T>], parts: &[Parts], limit: Dominance) -> bool {
     let hidden: Vec<usize> = (0..cells.len())
         .filter(|&i| cells[i].is_suppressed())
         .collect();
@@ -281,7 +334,7 @@ fn margin_safe<T>(cells: &[Cell<T>], parts: &[Parts]) -> bool {
         persons.sort_unstable();
         persons.dedup();
         let n = persons.len() as u64;
-        (n == 0 || n >= MIN_PERSONS) && !dominated(&remainder)
+        (n == 0 || n >= MIN_PERSONS) && !dominated(&remainder, limit)
     })
 }
 
@@ -292,9 +345,9 @@ fn margin_safe<T>(cells: &[Cell<T>], parts: &[Parts]) -> bool {
 /// least [`MIN_PERSONS`] distinct persons in every column, and is not dominated by one person.
 /// Returns `false` when no more cells can be hidden and the table is still not safe: the total
 /// must not be published then.
-pub fn protect_margin_parts<T>(cells: &mut [Cell<T>], parts: &[Parts]) -> bool {
+pub fn protect_margin_parts<T>(cells: &mut [Cell<T>], parts: &[Parts], limit: Dominance) -> bool {
     assert_eq!(cells.len(), parts.len(), "one Parts per cell");
-    widen_until(cells, |cells| margin_safe(cells, parts))
+    widen_until(cells, |cells| margin_safe(cells, parts, limit))
 }
 
 /// Hides published cells, fewest persons first (cells describing nobody are no protection),
@@ -623,7 +676,7 @@ mod tests {
         let mut weak = t.clone();
         assert!(protect_margin(&mut weak));
         assert_eq!(weak.iter().filter(|c| c.is_suppressed()).count(), 2);
-        assert!(protect_margin_parts(&mut t, &sets));
+        assert!(protect_margin_parts(&mut t, &sets, Dominance::default()));
         let hidden: Vec<usize> = (0..4).filter(|&i| t[i].is_suppressed()).collect();
         // Person 7's 300 of the hidden 900 is no more than half.
         assert_eq!(hidden, vec![0, 1, 2]);
@@ -639,7 +692,7 @@ mod tests {
             parts(&(10..30).collect::<Vec<_>>(), 100),
         ];
         let mut t: Vec<Cell<i64>> = vec![publish(1, 1000), publish(4, 40), publish(20, 2000)];
-        assert!(protect_margin_parts(&mut t, &sets));
+        assert!(protect_margin_parts(&mut t, &sets, Dominance::default()));
         assert!(t.iter().all(|c| c.is_suppressed()), "{t:?}");
         // The total itself is dominated by no one (1,000 of 3,040): fine. With a smaller third
         // cell it would be, and the total must go.
@@ -649,7 +702,7 @@ mod tests {
             parts(&(10..30).collect::<Vec<_>>(), 1),
         ];
         let mut t: Vec<Cell<i64>> = vec![publish(1, 1000), publish(4, 40), publish(20, 20)];
-        assert!(!protect_margin_parts(&mut t, &sets));
+        assert!(!protect_margin_parts(&mut t, &sets, Dominance::default()));
     }
 
     #[test]
@@ -664,7 +717,7 @@ mod tests {
         ];
         let mut t: Vec<Cell<i64>> =
             vec![publish(4, 0), publish(4, 0), publish(20, 0), publish(30, 0)];
-        assert!(protect_margin_parts(&mut t, &sets));
+        assert!(protect_margin_parts(&mut t, &sets, Dominance::default()));
         let hidden: Vec<usize> = (0..4).filter(|&i| t[i].is_suppressed()).collect();
         assert_eq!(hidden, vec![0, 1, 2]);
     }
@@ -674,25 +727,42 @@ mod tests {
         let mut v: Vec<(u32, i64)> = (0..9).map(|p| (p, 100)).collect();
         v.push((9, 901));
         let big = Parts::new(vec![v.clone()]);
-        let c = publish_parts(10, 1801i64, &big);
-        assert_eq!(c.suppression(), Some(Suppression::Secondary));
+        let d = Dominance::default();
+        let c = publish_parts(10, 1801i64, &big, d);
+        assert_eq!(c.suppression(), Some(Suppression::Dominance));
         assert_eq!(c.value(), None);
         // Exactly half is allowed; negative amounts count by their size; a person's several
         // amounts are added first.
         v[9].1 = 900;
-        assert!(!publish_parts(10, 0i64, &Parts::new(vec![v.clone()])).is_suppressed());
+        assert!(!publish_parts(10, 0i64, &Parts::new(vec![v.clone()]), d).is_suppressed());
         v[9].1 = -901;
-        assert!(publish_parts(10, 0i64, &Parts::new(vec![v.clone()])).is_suppressed());
+        assert!(publish_parts(10, 0i64, &Parts::new(vec![v.clone()]), d).is_suppressed());
         v[9] = (0, 801); // person 0 now has 100 + 801 = 901 of 1,701
-        assert!(publish_parts(9, 0i64, &Parts::new(vec![v])).is_suppressed());
+        assert!(publish_parts(9, 0i64, &Parts::new(vec![v]), d).is_suppressed());
         // Primary suppression is still primary; an empty cell is published.
         assert_eq!(
-            publish_parts(2, 0i64, &parts(&[1, 2], 5)).suppression(),
+            publish_parts(2, 0i64, &parts(&[1, 2], 5), d).suppression(),
             Some(Suppression::Primary)
         );
-        assert!(!publish_parts(0, 0i64, &Parts::default()).is_suppressed());
+        assert!(!publish_parts(0, 0i64, &Parts::default(), d).is_suppressed());
         // Who is behind a cell never shows in a Debug form.
         let s = format!("{big:?}");
         assert!(!s.contains("901") && !s.contains("100"), "{s}");
+    }
+
+    #[test]
+    fn the_dominance_threshold_is_configurable() {
+        // One person has 60 of 100.
+        let mut v: Vec<(u32, i64)> = (0..8).map(|p| (p, 5)).collect();
+        v.push((8, 60));
+        let p = Parts::new(vec![v]);
+        let at = |pct| publish_parts(9, 100i64, &p, Dominance::percent(pct).unwrap());
+        assert!(at(50).is_suppressed());
+        assert!(!at(60).is_suppressed(), "exactly the threshold is allowed");
+        assert!(!at(100).is_suppressed(), "100 % switches the rule off");
+        assert!(at(59).is_suppressed());
+        assert_eq!(Dominance::percent(0), None);
+        assert_eq!(Dominance::percent(101), None);
+        assert_eq!(Dominance::default().get(), 50);
     }
 }

@@ -34,11 +34,12 @@ pub struct ReportFiles {
     pub csv: Vec<PathBuf>,
 }
 
-/// The marker shown for a hidden cell: "<5" (primary) or "—" (secondary).
+/// The marker shown for a hidden cell: "<5" (primary), "—" (secondary) or "(d)" (dominance).
 pub fn hidden_text(lang: Lang, s: Suppression) -> &'static str {
     match s {
         Suppression::Primary => msg::t(lang, Key::suppressed_primary),
         Suppression::Secondary => msg::t(lang, Key::suppressed_secondary),
+        Suppression::Dominance => msg::t(lang, Key::suppressed_dominance),
     }
 }
 

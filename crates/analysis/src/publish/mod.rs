@@ -63,7 +63,17 @@ pub fn publish_with(a: &Analysis, lang: Lang, dataset: DatasetExport) -> Documen
             DatasetExport::Written => Key::dataset_written,
         },
     ]);
-    let paragraphs = |keys: Vec<Key>| keys.into_iter().map(|k| Block::Paragraph(t(k))).collect();
+    let percent = a.dominance.get().to_string();
+    // The disclosure text states the dominance threshold the figures were protected with.
+    let text = |k: Key| match k {
+        Key::disclosure_text => msg::tn(lang, k, &[&percent, &percent]),
+        _ => t(k),
+    };
+    let paragraphs = |keys: Vec<Key>| {
+        keys.into_iter()
+            .map(|k| Block::Paragraph(text(k)))
+            .collect()
+    };
     sections.push(Section {
         heading: t(Key::section_method),
         blocks: paragraphs(method),

@@ -246,7 +246,7 @@ fn group_cells(cell: &Cell<GroupRow>) -> Vec<V> {
     cells(cell, 4, |g| {
         vec![
             V::Int(g.units as i64),
-            V::Money(g.cost),
+            one(&g.cost, |c| V::Money(*c)),
             V::Dec(g.mean_services, 2),
             V::Dec(g.mean_contacts, 2),
         ]
