@@ -779,6 +779,34 @@ fn service_dates_outside_1900_to_2100_are_refused() {
 }
 
 #[test]
+fn the_service_date_window_follows_the_profile() {
+    let postings = "bogfoeringsdato;funktion;beloeb;cpr;ydelse;tekst\n\
+         31-12-1985;5.57.73;1,00;;;old\n\
+         01-01-2031;5.57.73;1,00;;;planned\n";
+    let dir = fixture(&[("posteringer.csv", postings)]);
+    // The default window takes both.
+    assert!(read_default(dir.path()).is_ok());
+    let mut profile = tvaers_ingest::profile::Profile::default_profile();
+    profile.service_years = 1990..=2030;
+    let e = tvaers_ingest::read_exports(dir.path(), &profile).unwrap_err();
+    assert_eq!(e.total(), 2, "{e}");
+    assert_reported(
+        &e,
+        "posteringer.csv:2",
+        "bogfoeringsdato",
+        "31-12-1985",
+        "1990–2030",
+    );
+    assert_reported(
+        &e,
+        "posteringer.csv:3",
+        "bogfoeringsdato",
+        "01-01-2031",
+        "1990–2030",
+    );
+}
+
+#[test]
 fn follow_on_errors_of_one_unknown_person_collapse_into_one_line() {
     let mut spells = String::from("cpr;ydelse;start;slut;omfang;enhed;kontaktperson\n");
     for _ in 0..5 {
