@@ -35,6 +35,11 @@
 //!   one member has more than half of is hidden ([`crate::disclosure::publish_parts`]); the departments distribution and the age and sex
 //!   profiles are count tables under a published size
 //!   ([`crate::disclosure::protect_interval`]: no hidden count can be narrowed below 1–4).
+//! - Against the overview: where the overview shows a department (or a bucket of concurrent
+//!   departments), a group's cell there is shown only when the non-members in it — the
+//!   overview's cell minus the group's — are 0 or at least 5 and, for the cost, not dominated.
+//! - Every published amount (a group's, an overlap's, a combination's cost) and its complement
+//!   under the total cost pass the dominance rule ([`crate::disclosure::Dominance`]).
 //! - A count of members with a property (≥ 7 services) is published only when the members
 //!   without it are 0 or at least 5 as well — the pair is a two-cell table under the group's
 //!   published size; hidden, it is marked "—" whichever side is small. The overlap count
@@ -492,6 +497,67 @@ fn population_columns(members: &[PersonIx], costs: &[Ore]) -> Vec<Vec<(u32, i64)
     vec![inside, outside]
 }
 
+/// What the overview publishes for everyone, cut the way a target group's tables are cut: a
+/// group's cell minus the overview's is the non-members' figure, so it too must describe 0 or
+/// at least 5 persons and not be one person's.
+struct Everyone {
+    /// Per cost centre: each citizen's non-zero cost there.
+    by_centre: Vec<Vec<(u32, i64)>>,
+    /// Whether the overview publishes the centre's row.
+    centre_shown: Vec<bool>,
+    /// Citizens per bucket of concurrent departments, where the overview shows the bucket.
+    buckets: [Option<u64>; BUCKETS],
+    /// The dominance rule of the whole publication.
+    limit: Dominance,
+}
+
+impl Everyone {
+    fn of(
+        reg: &Register<Pseudonymised>,
+        alloc: &Allocation,
+        metrics: &Metrics,
+        limit: Dominance,
+    ) -> Everyone {
+        let m = &metrics.citizens;
+        let mut by_centre = vec![Vec::new(); CostCentre::COUNT];
+        let mut counts = [0u64; BUCKETS];
+        for i in 0..m.len() {
+            for &(c, v) in m.cost_by_centre(i) {
+                by_centre[c.index()].push((i as u32, v.0));
+            }
+            counts[(m.max_concurrent_departments[i] as usize).min(BUCKETS - 1)] += 1;
+        }
+        let (overview, _) = crate::centres::centre_cells(reg, alloc, limit);
+        let centre_shown = overview.iter().map(|c| !c.is_suppressed()).collect();
+        let (complexity, _) = crate::complexity::complexity_table(m, limit);
+        let mut buckets = [None; BUCKETS];
+        for ((b, row), n) in buckets.iter_mut().zip(&complexity.distribution).zip(counts) {
+            *b = (!row.is_suppressed()).then_some(n);
+        }
+        Everyone {
+            by_centre,
+            centre_shown,
+            buckets,
+            limit,
+        }
+    }
+
+    /// Whether the non-members' cost in centre `c` (the overview's minus the group's) would
+    /// describe 1–4 persons or be dominated by one.
+    fn centre_rest_unsafe(&self, c: usize, members: &[PersonIx]) -> bool {
+        if !self.centre_shown[c] {
+            return false;
+        }
+        let rest: Vec<(u32, i64)> = self.by_centre[c]
+            .iter()
+            .filter(|(p, _)| members.binary_search(&PersonIx(*p)).is_err())
+            .copied()
+            .collect();
+        let n = rest.len() as u64;
+        (n > 0 && n < MIN_PERSONS) || Parts::new(vec![rest]).dominated(self.limit)
+    }
+}
+
 /// Raw figures of a target group.
 struct GroupRaw {
     cost: Ore,
@@ -573,8 +639,9 @@ fn target_group<'a>(
     metrics: &Metrics,
     overlap_members: &[&[PersonIx]],
     guard: &mut Guard<'a>,
-    limit: Dominance,
+    everyone: &Everyone,
 ) -> TargetGroupRow {
+    let limit = everyone.limit;
     let text = RuleText::of(rule);
     let g = group_raw(persons, families, metrics);
     let n = persons.len() as u64;
@@ -617,6 +684,12 @@ fn target_group<'a>(
             )
         })
         .collect();
+    // Against the overview's department table: the non-members' part of a department.
+    for (c, cell) in by_centre.iter_mut().enumerate() {
+        if !cell.is_suppressed() && everyone.centre_rest_unsafe(c, persons) {
+            *cell = withheld(g.centre_persons[c]);
+        }
+    }
     // Members may be in several departments: the hidden ones' members count as a union.
     let centres_ok = protect_margin_parts(&mut by_centre, &parts, limit);
     drop(parts);
@@ -653,7 +726,19 @@ fn target_group<'a>(
     if guard.clashes(persons, with_cost) {
         return hidden_group(text, n, k);
     }
-    let mut distribution: Vec<Cell<u64>> = g.buckets.iter().map(|&b| publish(b, b)).collect();
+    // Against the overview's distribution: the non-members of a bucket must not be 1–4.
+    let mut distribution: Vec<Cell<u64>> = g
+        .buckets
+        .iter()
+        .zip(&everyone.buckets)
+        .map(|(&b, &all)| {
+            if all.is_some_and(|all| isolates(all, b)) {
+                withheld(b)
+            } else {
+                publish(b, b)
+            }
+        })
+        .collect();
     if !protect_interval(&mut distribution) {
         return hidden_group(text, n, k);
     }
@@ -1007,6 +1092,7 @@ pub fn summarise_rules(
     // Published in this order, after the base analysis' groups; a later population nested in
     // an earlier one by 1–4 persons gives way.
     let base = base_populations(metrics, limit);
+    let everyone = Everyone::of(reg, alloc, metrics, limit);
     let mut guard = Guard::new(&metrics.citizens.cost, limit);
     for (members, with_cost) in &base {
         guard.push(Shown {
@@ -1027,7 +1113,7 @@ pub fn summarise_rules(
                 metrics,
                 &overlap_members,
                 &mut guard,
-                limit,
+                &everyone,
             )
         })
         .collect();

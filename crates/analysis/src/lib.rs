@@ -83,6 +83,7 @@
 #![forbid(unsafe_code)]
 
 pub mod allocation;
+pub mod centres;
 pub mod complexity;
 pub mod concentration;
 pub mod groups;

@@ -692,7 +692,7 @@ fn no_published_margin_isolates_one_to_four_persons() {
     let period = Period::year(2024);
     let mut rng = fastrand::Rng::with_seed(0x7e15);
     let (mut hidden_seen, mut groups_seen) = (0usize, 0usize);
-    let (mut complexity_hidden_seen, mut cuts_seen) = (0usize, 0usize);
+    let (mut complexity_hidden_seen, mut cuts_seen, mut cross_seen) = (0usize, 0usize, 0usize);
     for case in 0..600 {
         let reg = random_municipality(&mut rng);
         let a = analyse_with_rules(&reg, period, &rules).unwrap();
@@ -890,6 +890,37 @@ fn no_published_margin_isolates_one_to_four_persons() {
             if !hidden.is_empty() {
                 assert_not_isolating(&format!("case {case}: {}", g.rule.id), &hidden, true);
             }
+            // Across tables: the overview's department minus the group's is the non-members'.
+            for (c, cell) in &g.by_centre {
+                let (Some(mine), Some(all)) = (
+                    cell.value(),
+                    a.centres
+                        .iter()
+                        .find(|(d, _)| d == c)
+                        .and_then(|(_, x)| x.value()),
+                ) else {
+                    continue;
+                };
+                let mut everyone = Amounts::new();
+                add(&mut everyone, &booked[c.index()]);
+                add(&mut everyone, &activity[c.index()]);
+                let rest: Amounts = everyone
+                    .into_iter()
+                    .filter(|(p, v)| *v != 0 && members.binary_search(&PersonIx(*p)).is_err())
+                    .collect();
+                let rest_sum: i64 = rest.values().sum();
+                assert_eq!(
+                    (all.booked + all.activity - mine.cost).0,
+                    rest_sum,
+                    "case {case}: the cross-table attack works"
+                );
+                cross_seen += 1;
+                assert_not_isolating(
+                    &format!("case {case}: all − {} in {c:?}", g.rule.id),
+                    &[&rest],
+                    true,
+                );
+            }
         }
     }
     // The generator must exercise the rule, not just pass it by.
@@ -905,5 +936,9 @@ fn no_published_margin_isolates_one_to_four_persons() {
     assert!(
         cuts_seen >= 50,
         "only {cuts_seen} concentration tables with cuts"
+    );
+    assert!(
+        cross_seen >= 50,
+        "only {cross_seen} group departments beside the overview's"
     );
 }

@@ -43,7 +43,9 @@ fn centre(g: &TargetGroupRow, d: Department) -> (u64, Ore) {
         .iter()
         .find(|(c, _)| *c == CostCentre::Department(d))
         .unwrap();
-    let v = cell.value().expect("published");
+    let v = cell
+        .value()
+        .unwrap_or_else(|| panic!("{d:?} published: {:?}", g.by_centre));
     (v.persons, v.cost)
 }
 
