@@ -336,7 +336,7 @@ fn purpose_matrix_matches_the_written_table() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The whole product (7 roles × 2 team × 5 consent × 4 grant × 11 categories × 4 purposes)
+/// The whole product (7 roles × 2 team × 5 consent × 4 grant × 10 categories × 4 purposes)
 /// against the properties the text states outright.
 #[test]
 fn every_combination_keeps_the_stated_properties() {
@@ -428,7 +428,7 @@ fn every_combination_keeps_the_stated_properties() {
             }
         }
     }
-    assert_eq!(n, 7 * 2 * 5 * 4 * 11 * 4);
+    assert_eq!(n, 7 * 2 * 5 * 4 * 10 * 4);
 }
 
 #[test]
