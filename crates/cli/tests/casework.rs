@@ -115,7 +115,8 @@ fn user_add(url: &str, args: &[&str], password: &str) -> (Option<i32>, String, S
         .spawn()
         .unwrap();
     use std::io::Write;
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    // The command may refuse (bad role) and exit before reading: a closed pipe is fine.
+    let _ = writeln!(child.stdin.take().unwrap(), "{password}");
     let o = child.wait_with_output().unwrap();
     (
         o.status.code(),
