@@ -21,11 +21,11 @@ pub(crate) fn cli_lang() -> Lang {
     })
 }
 
-fn msg(key: Key) -> String {
+pub(crate) fn msg(key: Key) -> String {
     messages::t(cli_lang(), key).to_string()
 }
 
-fn tn(key: Key, args: &[&dyn std::fmt::Display]) -> String {
+pub(crate) fn tn(key: Key, args: &[&dyn std::fmt::Display]) -> String {
     messages::tn(cli_lang(), key, args)
 }
 
@@ -73,7 +73,7 @@ pub fn generate(
     Ok(ExitCode::SUCCESS)
 }
 
-fn load_profile(profile: Option<&Path>) -> Result<Profile> {
+pub(crate) fn load_profile(profile: Option<&Path>) -> Result<Profile> {
     Ok(match profile {
         Some(p) => Profile::load(p).with_context(|| format!("mapping profile {}", p.display()))?,
         None => Profile::default_profile(),
@@ -93,7 +93,7 @@ fn print_import_errors(errors: &tvaers_ingest::ImportErrors) {
 }
 
 /// Reads raw exports; on validation errors prints them all and returns `Err(exit code 1)`.
-fn read_raw(
+pub(crate) fn read_raw(
     input: &Path,
     profile: &Profile,
 ) -> Result<std::result::Result<Register<tvaers_core::Identified>, ExitCode>> {

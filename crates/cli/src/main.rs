@@ -2,6 +2,7 @@
 //! and the only one that prints progress; everything it does is a call into the library crates.
 
 mod bench;
+mod casework;
 mod commands;
 mod progress;
 
@@ -119,6 +120,48 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    Load {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        profile: Option<PathBuf>,
+        #[arg(long, env = "TVAERS_DATABASE_URL", default_value = tvaers_store::DEFAULT_DATABASE_URL)]
+        database_url: String,
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+    },
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long, env = "TVAERS_DATABASE_URL", default_value = tvaers_store::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    Verify {
+        #[arg(long, env = "TVAERS_DATABASE_URL", default_value = tvaers_store::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
 }
 
 /// A subcommand's name, its description and the help of each argument (by argument id).
@@ -170,6 +213,29 @@ const HELP: &[CommandHelp] = &[
         ("python", Key::help_bench_python),
         ("runs", Key::help_bench_runs),
     ]),
+    ("load", Key::help_load, &[
+        ("input", Key::help_import_input),
+        ("profile", Key::help_import_profile),
+        ("database_url", Key::help_arg_database_url),
+        ("as_of", Key::help_load_as_of),
+    ]),
+    ("user", Key::help_user, &[]),
+    ("audit", Key::help_audit, &[]),
+];
+
+/// The subcommands of the command groups (`tvaers user add`, `tvaers audit verify`).
+#[rustfmt::skip]
+const NESTED_HELP: &[(&str, CommandHelp)] = &[
+    ("user", ("add", Key::help_user_add, &[
+        ("username", Key::help_user_add_username),
+        ("role", Key::help_user_add_role),
+        ("department", Key::help_user_add_department),
+        ("display_name", Key::help_user_add_display_name),
+        ("database_url", Key::help_arg_database_url),
+    ])),
+    ("audit", ("verify", Key::help_audit_verify, &[
+        ("database_url", Key::help_arg_database_url),
+    ])),
 ];
 
 /// The parser of [`Cli`] with every description, help line and heading in `lang`.
@@ -180,13 +246,25 @@ fn command(lang: Lang) -> clap::Command {
         .subcommand_help_heading(text(Key::help_heading_commands))
         .subcommand_value_name(text(Key::help_command_value))
         .disable_version_flag(true);
+    let describe = |mut sub: clap::Command, about: Key, args: &[(&str, Key)]| {
+        sub = sub.about(text(about));
+        for &(arg, key) in args {
+            sub = sub.mut_arg(arg, |a| a.help(text(key)));
+        }
+        frame(sub, lang)
+    };
     for &(name, about, args) in HELP {
         cmd = cmd.mut_subcommand(name, |mut sub| {
-            sub = sub.about(text(about));
-            for &(arg, key) in args {
-                sub = sub.mut_arg(arg, |a| a.help(text(key)));
+            for &(parent, (child, child_about, child_args)) in NESTED_HELP {
+                if parent == name {
+                    sub = sub
+                        .disable_help_subcommand(true)
+                        .subcommand_help_heading(text(Key::help_heading_commands))
+                        .subcommand_value_name(text(Key::help_command_value))
+                        .mut_subcommand(child, |c| describe(c, child_about, child_args));
+                }
             }
-            frame(sub, lang)
+            describe(sub, about, args)
         });
     }
     let mut cmd = frame(cmd, lang).arg(
@@ -352,5 +430,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             python,
             runs,
         } => bench::run(citizens, seed, work, &python, runs),
+        Command::Load {
+            input,
+            profile,
+            database_url,
+            as_of,
+        } => casework::load(&input, profile.as_deref(), &database_url, as_of),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    department,
+                    display_name,
+                    database_url,
+                },
+        } => casework::user_add(
+            &username,
+            &role,
+            department.as_deref(),
+            display_name.as_deref(),
+            &database_url,
+        ),
+        Command::Audit {
+            command: AuditCommand::Verify { database_url },
+        } => casework::audit_verify(&database_url),
     }
 }
