@@ -148,9 +148,18 @@ impl AppState {
 pub fn app(state: AppState) -> axum::Router {
     let (router, doc) = api::router().split_for_parts();
     router
+        .fallback(no_route)
         .layer(Extension(Arc::new(doc)))
         .layer(axum::middleware::from_fn(problem::render_problems))
         .with_state(state)
+}
+
+/// The header the fallback sets on "no such route" (so a test can tell it from a 404 of a
+/// route, e.g. an unknown citizen).
+pub const NO_ROUTE_HEADER: &str = "x-tvaers-no-route";
+
+async fn no_route() -> impl axum::response::IntoResponse {
+    ([(NO_ROUTE_HEADER, "1")], problem::ApiError::not_found())
 }
 
 /// The OpenAPI 3.1 document of the API (the same one `/api/openapi.json` serves).
