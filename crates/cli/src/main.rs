@@ -121,9 +121,9 @@ enum Command {
     Serve {
         #[arg(long, env = "TVAERS_DATABASE_URL", default_value = tvaers_store::DEFAULT_DATABASE_URL)]
         database_url: String,
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
         listen: std::net::SocketAddr,
-        #[arg(long)]
+        #[arg(long, value_name = "BOOL")]
         secure_cookies: Option<bool>,
         #[arg(long)]
         demo: bool,
