@@ -5,6 +5,7 @@ mod bench;
 mod casework;
 mod commands;
 mod progress;
+mod serve;
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -138,6 +139,18 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    Serve {
+        #[arg(long, env = "TVAERS_DATABASE_URL", default_value = tvaers_store::DEFAULT_DATABASE_URL)]
+        database_url: String,
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: std::net::SocketAddr,
+        #[arg(long, value_name = "BOOL")]
+        secure_cookies: Option<bool>,
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, default_value_t = 2_000)]
+        citizens: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,6 +234,13 @@ const HELP: &[CommandHelp] = &[
     ]),
     ("user", Key::help_user, &[]),
     ("audit", Key::help_audit, &[]),
+    ("serve", Key::help_serve, &[
+        ("database_url", Key::help_arg_database_url),
+        ("listen", Key::help_serve_listen),
+        ("secure_cookies", Key::help_serve_secure_cookies),
+        ("demo", Key::help_serve_demo),
+        ("citizens", Key::help_serve_citizens),
+    ]),
 ];
 
 /// The subcommands of the command groups (`tvaers user add`, `tvaers audit verify`).
@@ -455,5 +475,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => casework::audit_verify(&database_url),
+        Command::Serve {
+            database_url,
+            listen,
+            secure_cookies,
+            demo,
+            citizens,
+        } => serve::serve(&serve::ServeOptions {
+            database_url: &database_url,
+            listen,
+            secure_cookies,
+            demo,
+            citizens,
+        }),
     }
 }

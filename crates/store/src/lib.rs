@@ -217,6 +217,8 @@ pub trait Store: Send + Sync {
         &self,
         citizen: CitizenId,
     ) -> impl Future<Output = Result<Vec<ConsentRecord>>> + Send;
+    /// One consent by id (for withdrawing it: the server needs its citizen to ask the rule).
+    fn consent(&self, id: ConsentId) -> impl Future<Output = Result<Option<ConsentRecord>>> + Send;
     /// Adds a legal basis for sharing (the same `(viewer, category, text)` twice is a no-op).
     fn add_legal_basis(
         &self,

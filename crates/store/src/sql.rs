@@ -827,6 +827,24 @@ macro_rules! backend {
                 Ok(v)
             }
 
+            async fn consent(&self, id: ConsentId) -> Result<Option<ConsentRecord>> {
+                let mut tx = self.pool.begin().await?;
+                let citizen: Option<i64> =
+                    sqlx::query_scalar("SELECT citizen_id FROM consents WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let found = match citizen {
+                    None => None,
+                    Some(c) => Self::consent_rows(&mut tx, CitizenId(c))
+                        .await?
+                        .into_iter()
+                        .find(|r| r.consent.id == id),
+                };
+                tx.commit().await?;
+                Ok(found)
+            }
+
             async fn add_legal_basis(&self, b: &LegalBasis, audit: &AuditEntry) -> Result<()> {
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
@@ -1404,6 +1422,7 @@ delegate! {
     fn record_consent(&self, consent: &NewConsent, audit: &AuditEntry) -> Result<ConsentId>;
     fn withdraw_consent(&self, id: ConsentId, at: DateTime<Utc>, by: Option<UserId>, audit: &AuditEntry) -> Result<()>;
     fn consents(&self, citizen: CitizenId) -> Result<Vec<ConsentRecord>>;
+    fn consent(&self, id: ConsentId) -> Result<Option<ConsentRecord>>;
     fn add_legal_basis(&self, basis: &LegalBasis, audit: &AuditEntry) -> Result<()>;
     fn legal_bases(&self) -> Result<Vec<LegalBasis>>;
     fn grant_break_glass(&self, grant: &NewGrant, audit: &AuditEntry) -> Result<GrantId>;

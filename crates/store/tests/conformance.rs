@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use std::sync::Arc;
 use tvaers_core::access::{
-    Basis, DataCategory, LegalBasis, Purpose, Role, Subject, UserId, Viewer, decide,
+    Basis, ConsentId, DataCategory, LegalBasis, Purpose, Role, Subject, UserId, Viewer, decide,
 };
 use tvaers_core::{
     AccountFunction, Catalogue, Cpr, Department, Identified, IdentifiedPerson, PersonIx, Quantity,
@@ -550,6 +550,11 @@ async fn teams_consents_and_withdrawal_through_the_rule(db: &Db) {
     assert!(!decide_now(&f, health, withdrawn).allowed);
     let recs = s.consents(a).await.unwrap();
     assert_eq!(recs.len(), 1);
+    // One consent by id, with its citizen; an unknown id is none.
+    let one = s.consent(cid).await.unwrap().unwrap();
+    assert_eq!(one, recs[0]);
+    assert_eq!(one.citizen, a);
+    assert!(s.consent(ConsentId(cid.0 + 1000)).await.unwrap().is_none());
     assert_eq!(recs[0].withdrawn_by, Some(ann));
     assert_eq!(recs[0].consent.scope.len(), 2);
     assert_eq!(recs[0].note, "samtykkeerklæring 2025-03");
