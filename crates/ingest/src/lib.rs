@@ -32,6 +32,10 @@
 pub mod dataset;
 mod error;
 mod fasthash;
+// The fuzz targets' bodies (`fuzz/`), public so that the targets and the corpus replay test can
+// call them; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod profile;
 mod pseudonym;
 mod read;

@@ -393,7 +393,13 @@ impl Profile {
             path: path.to_path_buf(),
             source,
         })?;
-        Profile::parse(&text).map_err(|e| match e {
+        Profile::from_toml(&text, path)
+    }
+
+    /// Parses the text of a profile file; `path` is how errors name it. What [`Profile::load`]
+    /// does after reading the file (public for the fuzz target `fuzz/fuzz_targets/profile.rs`).
+    pub fn from_toml(text: &str, path: &Path) -> Result<Profile, ProfileError> {
+        Profile::parse(text).map_err(|e| match e {
             ParseError::Syntax(message) => ProfileError::Syntax {
                 path: path.to_path_buf(),
                 message,

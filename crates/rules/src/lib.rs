@@ -20,6 +20,10 @@
 
 mod discover;
 mod engine;
+// The fuzz target's body (`fuzz/`), public so that the target and the corpus replay test can
+// call it; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 mod model;
 mod parse;
 pub mod sql;
