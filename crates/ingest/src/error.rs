@@ -305,7 +305,10 @@ pub fn shown(value: &str) -> String {
         return masked;
     }
     let head: String = masked.chars().take(SHOWN_CHARS).collect();
-    format!("{head}… (+{} chars)", count - SHOWN_CHARS)
+    // Cutting a longer run of digits (not a CPR number, so not masked above) can leave ten
+    // digits at the end of the head that are CPR-shaped, such as a CPR number written with a
+    // digit after it: mask again.
+    format!("{}… (+{} chars)", mask_cpr(&head), count - SHOWN_CHARS)
 }
 
 /// Replaces the serial of every CPR-shaped run (six digits, an optional `-`, four digits, not
@@ -376,6 +379,20 @@ mod tests {
         assert!(v.chars().count() < SHOWN_CHARS + 20, "{}", v.len());
         assert!(v.ends_with(&format!("(+{} chars)", 50_000 - SHOWN_CHARS)));
         assert_eq!(shown("kort"), "kort");
+    }
+
+    #[test]
+    fn cutting_a_value_never_leaves_a_whole_cpr_number() {
+        // Found by the fuzz target `values` (fuzz/regressions/values/): an eleven-digit run is
+        // no CPR number and stays, but cut after its tenth digit it showed one.
+        let value = format!(
+            "{}6103801235{}",
+            "x".repeat(SHOWN_CHARS - 10),
+            "7".repeat(20)
+        );
+        let v = shown(&value);
+        assert!(!v.contains("6103801235"), "{v}");
+        assert!(v.starts_with(&format!("{}610380****…", "x".repeat(SHOWN_CHARS - 10))));
     }
 
     #[test]
