@@ -100,12 +100,14 @@ impl ImportError {
         }
         out.push_str(": ");
         let problem = self.problem.render(lang);
-        let column = format!("{:?}", self.column);
+        // Masked again after quoting: the quoting's escapes can put a digit before digits of
+        // the value (a NUL is shown `\0`, so NUL + `21196-9383` showed `021196-9383`).
+        let column = mask_cpr(&format!("{:?}", self.column));
         out.push_str(&match self.kind {
             ErrorKind::MissingColumn => tn(lang, Key::import_missing_column, &[&column, &problem]),
             _ if self.column.is_empty() => problem,
             _ => {
-                let value = format!("{:?}", self.value);
+                let value = mask_cpr(&format!("{:?}", self.value));
                 tn(lang, Key::import_column_value, &[&column, &value, &problem])
             }
         });
@@ -379,6 +381,26 @@ mod tests {
         assert!(v.chars().count() < SHOWN_CHARS + 20, "{}", v.len());
         assert!(v.ends_with(&format!("(+{} chars)", 50_000 - SHOWN_CHARS)));
         assert_eq!(shown("kort"), "kort");
+    }
+
+    #[test]
+    fn quoting_a_value_never_makes_a_whole_cpr_number() {
+        // Found by the fuzz target `csv_import` (fuzz/regressions/csv_import/): a NUL before
+        // `21196-9383` is quoted as `\021196-9383`, ten CPR-shaped digits in the message.
+        let mut c = Collector::new("forloeb.csv");
+        c.push(
+            2,
+            "cpr",
+            "6\x0021196-9383",
+            ErrorKind::Malformed,
+            Key::import_not_cpr,
+            Key::import_expected_cpr,
+        );
+        for lang in [Lang::En, Lang::Da] {
+            let text = c.errors[0].render(lang);
+            assert!(!text.contains("9383"), "{text}");
+            assert!(text.contains(r#""6\021196-****""#), "{text}");
+        }
     }
 
     #[test]
