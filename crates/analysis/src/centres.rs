@@ -3,7 +3,7 @@
 //! department tables are checked against it.
 
 use crate::allocation::{Allocation, CostCentre};
-use crate::disclosure::{Cell, Dominance, Parts, protect_margin_parts, publish_parts};
+use crate::disclosure::{Cell, Dominance, Parts, min_nonzero, protect_margin_parts, publish_parts};
 use tvaers_core::{Ore, Pseudonymised, Register};
 
 /// One row of coverage by department.
@@ -81,9 +81,4 @@ pub(crate) fn centre_cells(
     let centres_margin_ok = protect_margin_parts(&mut centres, &parts, limit);
     drop(parts);
     (centres, centres_margin_ok)
-}
-
-/// The smallest non-zero count (0 if all are zero).
-fn min_nonzero(xs: &[u64]) -> u64 {
-    xs.iter().copied().filter(|&x| x > 0).min().unwrap_or(0)
 }

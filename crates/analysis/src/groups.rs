@@ -59,10 +59,10 @@
 //! - No person, family or contact pseudonym, and no person index, is kept in the result.
 
 use crate::allocation::{Allocation, CostCentre};
-use crate::complexity::BUCKETS;
+use crate::complexity::{BUCKETS, ComplexityTable, complexity_table};
 use crate::disclosure::{
-    Cell, Dominance, MIN_PERSONS, Parts, derive, derive_parts, protect_interval, protect_margin,
-    protect_margin_parts, publish, publish_parts, withheld,
+    Cell, Dominance, MIN_PERSONS, Parts, derive, derive_parts, min_nonzero, protect_interval,
+    protect_margin, protect_margin_parts, publish, publish_parts, withheld,
 };
 use crate::json::JsonOut;
 use crate::metrics::Metrics;
@@ -258,11 +258,6 @@ fn mean_ore(total: Ore, n: u64) -> Ore {
     Ore((total.0 * 2 + n).div_euclid(2 * n))
 }
 
-/// The smallest non-zero count (0 if all are zero).
-fn min_nonzero(xs: &[u64]) -> u64 {
-    xs.iter().copied().filter(|&x| x > 0).min().unwrap_or(0)
-}
-
 /// Would publishing both `a` and `b`, counts of nested populations, isolate 1–4 persons?
 fn isolates(a: u64, b: u64) -> bool {
     let d = a.abs_diff(b);
@@ -426,8 +421,12 @@ fn published(cells: &[Cell<u64>]) -> Vec<Option<u64>> {
 
 /// The citizens of the populations the base analysis publishes with their members' whole
 /// cost — the complexity groups of citizens and of families (as their members) — with how many
-/// have a cost, to seed the [`Guard`].
-fn base_populations(metrics: &Metrics, limit: Dominance) -> Vec<(Vec<PersonIx>, Option<u64>)> {
+/// have a cost, to seed the [`Guard`]. `tables` are the published complexity tables of citizens
+/// and of families.
+fn base_populations(
+    metrics: &Metrics,
+    tables: [&ComplexityTable; 2],
+) -> Vec<(Vec<PersonIx>, Option<u64>)> {
     // Everyone: the number of citizens and the total cost are published.
     let everyone: Vec<PersonIx> = (0..metrics.citizens.len() as u32).map(PersonIx).collect();
     let with_cost = metrics
@@ -437,8 +436,8 @@ fn base_populations(metrics: &Metrics, limit: Dominance) -> Vec<(Vec<PersonIx>, 
         .filter(|c| **c != Ore::ZERO)
         .count() as u64;
     let mut out = vec![(everyone, Some(with_cost))];
-    for (units, families) in [(&metrics.citizens, false), (&metrics.families, true)] {
-        let (table, _) = crate::complexity::complexity_table(units, limit);
+    let units = [(&metrics.citizens, false), (&metrics.families, true)];
+    for ((units, families), table) in units.into_iter().zip(tables) {
         // Members of the units `pred` picks, and — when `row`'s cost is shown — how many of
         // them have a cost.
         let members = |pred: &dyn Fn(usize) -> bool,
@@ -512,10 +511,12 @@ struct Everyone {
 }
 
 impl Everyone {
+    /// `complexity` is the published complexity table of the citizens.
     fn of(
         reg: &Register<Pseudonymised>,
         alloc: &Allocation,
         metrics: &Metrics,
+        complexity: &ComplexityTable,
         limit: Dominance,
     ) -> Everyone {
         let m = &metrics.citizens;
@@ -529,7 +530,6 @@ impl Everyone {
         }
         let (overview, _) = crate::centres::centre_cells(reg, alloc, limit);
         let centre_shown = overview.iter().map(|c| !c.is_suppressed()).collect();
-        let (complexity, _) = crate::complexity::complexity_table(m, limit);
         let mut buckets = [None; BUCKETS];
         for ((b, row), n) in buckets.iter_mut().zip(&complexity.distribution).zip(counts) {
             *b = (!row.is_suppressed()).then_some(n);
@@ -1091,8 +1091,12 @@ pub fn summarise_rules(
         .collect();
     // Published in this order, after the base analysis' groups; a later population nested in
     // an earlier one by 1–4 persons gives way.
-    let base = base_populations(metrics, limit);
-    let everyone = Everyone::of(reg, alloc, metrics, limit);
+    // The base analysis' complexity tables, as it publishes them (computed again here: the two
+    // summaries run side by side).
+    let (citizen_table, _) = complexity_table(&metrics.citizens, limit);
+    let (family_table, _) = complexity_table(&metrics.families, limit);
+    let base = base_populations(metrics, [&citizen_table, &family_table]);
+    let everyone = Everyone::of(reg, alloc, metrics, &citizen_table, limit);
     let mut guard = Guard::new(&metrics.citizens.cost, limit);
     for (members, with_cost) in &base {
         guard.push(Shown {

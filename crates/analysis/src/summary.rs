@@ -8,7 +8,8 @@ pub use crate::complexity::{ComplexityTable, GroupRow};
 use crate::complexity::{bucket_label, complexity_table};
 use crate::concentration::{Concentration, TOP_KS, top_count};
 use crate::disclosure::{
-    Cell, Dominance, MIN_PERSONS, Parts, derive, even_cuts, publish, safe_cuts, withheld,
+    Cell, Dominance, MIN_PERSONS, Parts, derive, even_cuts, min_nonzero, publish, safe_cuts,
+    withheld,
 };
 use crate::groups::{RuleAnalysis, summarise_rules};
 use crate::json::JsonOut;
@@ -103,12 +104,6 @@ pub struct Analysis {
     pub rules: Option<RuleAnalysis>,
     /// The dominance rule the figures were protected with (the report states it).
     pub dominance: Dominance,
-}
-
-/// The smallest non-zero count (0 if all are zero): a value combining several groups of
-/// persons is only as safe as its smallest group.
-fn min_nonzero(xs: &[u64]) -> u64 {
-    xs.iter().copied().filter(|&x| x > 0).min().unwrap_or(0)
 }
 
 fn share(part: Ore, total: Ore) -> Option<f64> {

@@ -74,6 +74,13 @@ impl<T> Disclosed for Cell<T> {
     }
 }
 
+/// The smallest non-zero count (0 if all are zero): a value combining several groups of
+/// persons (a row's persons, its booked and its activity persons) is only as safe as its
+/// smallest group.
+pub fn min_nonzero(xs: &[u64]) -> u64 {
+    xs.iter().copied().filter(|&x| x > 0).min().unwrap_or(0)
+}
+
 /// Publishes `value`, which describes `persons` persons; suppressed when 0 < persons < 5.
 pub fn publish<T>(persons: u64, value: T) -> Cell<T> {
     if persons > 0 && persons < MIN_PERSONS {

@@ -22,56 +22,26 @@ use tvaers_store::{AuditAction, AuditFilter, CitizenId, NewConsent, NewGrant, St
 /// consent, expired grant.
 const COLUMNS: [&str; 9] = ["T", "TC", "TW", "TO", "TG", "TX", "N", "NG", "NX"];
 
-/// Codes: allowed `team`, `own`, `cons`, `law`, `btg`, `sup`; refused `-team` (not on team),
-/// `-sens` (sensitive needs consent), `-none` (no consent or legal basis), `-anal` (analyst),
-/// `-role` (role sees no citizen data), `-audit` (audit log only for supervision), `-purp`
-/// (purpose not for role). `basic` is GET /api/citizens/{id}; the departments are
-/// GET /api/citizens/{id}/services; `audit` is GET /api/citizens/{id}/access-log (purpose
-/// supervision).
+// Codes: allowed `team`, `own`, `cons`, `law`, `btg`, `sup`; refused `-team` (not on team),
+// `-sens` (sensitive needs consent), `-none` (no consent or legal basis), `-anal` (analyst),
+// `-role` (role sees no citizen data), `-audit` (audit log only for supervision), `-purp`
+// (purpose not for role). `basic` is GET /api/citizens/{id}; the departments are
+// GET /api/citizens/{id}/services; `audit` is GET /api/citizens/{id}/access-log (purpose
+// supervision).
+// The rule's case-processing table and the codes of roles and categories (`CASE_PROCESSING`,
+// `role`, `category`), the same as the unit test's.
+include!("../../core/src/access/matrix_table.rs");
+
+/// The audit-log rows as the API asks them: for the supervision purpose (the unit test's table
+/// asks every category for case processing).
 #[rustfmt::skip]
-const TABLE: &[(&str, &str, &str)] = &[
-    //  role       category   T      TC     TW     TO     TG     TX     N      NG     NX
-    ("cw_emp",  "basic",   "team   team   team   team   team   team   -team  btg    -team"),
-    ("cw_emp",  "emp",     "own    own    own    own    own    own    -team  btg    -team"),
-    ("cw_emp",  "health",  "-sens  cons   -sens  -sens  btg    -sens  -team  btg    -team"),
-    ("cw_emp",  "elderly", "law    cons   law    law    law    law    -team  btg    -team"),
-    ("cw_emp",  "integr",  "-none  cons   -none  -none  btg    -none  -team  btg    -team"),
+const AUDIT_ROWS: &[(&str, &str, &str)] = &[
     ("cw_emp",  "audit",   "-purp  -purp  -purp  -purp  -purp  -purp  -purp  -purp  -purp"),
-    ("cw_hea",  "basic",   "team   team   team   team   team   team   -team  btg    -team"),
-    ("cw_hea",  "emp",     "law    cons   law    law    law    law    -team  btg    -team"),
-    ("cw_hea",  "health",  "own    own    own    own    own    own    -team  btg    -team"),
-    ("cw_hea",  "elderly", "-none  cons   -none  -none  btg    -none  -team  btg    -team"),
-    ("cw_hea",  "integr",  "-none  cons   -none  -none  btg    -none  -team  btg    -team"),
     ("cw_hea",  "audit",   "-purp  -purp  -purp  -purp  -purp  -purp  -purp  -purp  -purp"),
-    ("coord",   "basic",   "team   team   team   team   team   team   -team  btg    -team"),
-    ("coord",   "emp",     "-none  cons   -none  -none  btg    -none  -team  btg    -team"),
-    ("coord",   "health",  "-sens  cons   -sens  -sens  btg    -sens  -team  btg    -team"),
-    ("coord",   "elderly", "law    cons   law    law    law    law    -team  btg    -team"),
-    ("coord",   "integr",  "-none  cons   -none  -none  btg    -none  -team  btg    -team"),
     ("coord",   "audit",   "-purp  -purp  -purp  -purp  -purp  -purp  -purp  -purp  -purp"),
-    ("mgr_emp", "basic",   "team   team   team   team   team   team   -team  btg    -team"),
-    ("mgr_emp", "emp",     "own    own    own    own    own    own    -team  btg    -team"),
-    ("mgr_emp", "health",  "-sens  cons   -sens  -sens  btg    -sens  -team  btg    -team"),
-    ("mgr_emp", "elderly", "law    cons   law    law    law    law    -team  btg    -team"),
-    ("mgr_emp", "integr",  "-none  cons   -none  -none  btg    -none  -team  btg    -team"),
     ("mgr_emp", "audit",   "-audit -audit -audit -audit -audit -audit -audit -audit -audit"),
-    ("analyst", "basic",   "-anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal"),
-    ("analyst", "emp",     "-anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal"),
-    ("analyst", "health",  "-anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal"),
-    ("analyst", "elderly", "-anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal"),
-    ("analyst", "integr",  "-anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal"),
     ("analyst", "audit",   "-anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal  -anal"),
-    ("dpo",     "basic",   "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
-    ("dpo",     "emp",     "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
-    ("dpo",     "health",  "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
-    ("dpo",     "elderly", "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
-    ("dpo",     "integr",  "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
     ("dpo",     "audit",   "sup    sup    sup    sup    sup    sup    sup    sup    sup"),
-    ("admin",   "basic",   "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
-    ("admin",   "emp",     "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
-    ("admin",   "health",  "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
-    ("admin",   "elderly", "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
-    ("admin",   "integr",  "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
     ("admin",   "audit",   "-role  -role  -role  -role  -role  -role  -role  -role  -role"),
 ];
 
@@ -79,37 +49,6 @@ const ROLES: [&str; 7] = [
     "cw_emp", "cw_hea", "coord", "mgr_emp", "analyst", "dpo", "admin",
 ];
 const SERVICE_CATS: [&str; 4] = ["emp", "health", "elderly", "integr"];
-
-fn role(code: &str) -> Role {
-    match code {
-        "cw_emp" => Role::Caseworker {
-            department: Department::Employment,
-        },
-        "cw_hea" => Role::Caseworker {
-            department: Department::Health,
-        },
-        "coord" => Role::Coordinator,
-        "mgr_emp" => Role::DepartmentManager {
-            department: Department::Employment,
-        },
-        "analyst" => Role::Analyst,
-        "dpo" => Role::DataProtectionOfficer,
-        "admin" => Role::Administrator,
-        _ => panic!("role {code}"),
-    }
-}
-
-fn category(code: &str) -> DataCategory {
-    match code {
-        "basic" => DataCategory::Basic,
-        "emp" => DataCategory::Services(Department::Employment),
-        "health" => DataCategory::Services(Department::Health),
-        "elderly" => DataCategory::Services(Department::Elderly),
-        "integr" => DataCategory::Services(Department::Integration),
-        "audit" => DataCategory::AuditLog,
-        _ => panic!("category {code}"),
-    }
-}
 
 /// (allowed, the reason code the API gives, the basis kind the audit log keeps).
 fn meaning(code: &str) -> (bool, &'static str, Option<&'static str>) {
@@ -132,7 +71,12 @@ fn meaning(code: &str) -> (bool, &'static str, Option<&'static str>) {
 }
 
 fn expected(r: &str, c: &str, col: usize) -> &'static str {
-    let row = TABLE
+    let table = if c == "audit" {
+        AUDIT_ROWS
+    } else {
+        CASE_PROCESSING
+    };
+    let row = table
         .iter()
         .find(|(rr, cc, _)| *rr == r && *cc == c)
         .unwrap_or_else(|| panic!("no row {r} {c}"));

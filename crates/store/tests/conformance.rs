@@ -13,85 +13,29 @@ use tvaers_core::{
     Register, ServiceEntry, ServiceIx, ServiceKind, Sex, Spell, Unit,
 };
 use tvaers_store::*;
+use tvaers_testkit::db::{Backend, TestDb};
 
 // ---- fixtures ----------------------------------------------------------------------------
 
 struct Db {
     store: AnyStore,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<PgDatabase>,
-}
-
-/// A PostgreSQL database made for one test, dropped when the test ends (also on panic).
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let admin_url = self.admin_url.clone();
-        let name = self.name.clone();
-        // A runtime of its own: the test's may be gone or panicking.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                use sqlx::Connection;
-                if let Ok(mut c) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut c)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap();
-    let (authority, after) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => (rest, ""),
-    };
-    let query = after.find('?').map_or("", |i| &after[i..]);
-    format!("{scheme}://{authority}/{name}{query}")
+    db: TestDb,
 }
 
 impl Db {
     async fn sqlite() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("t.db").display());
+        let db = TestDb::new(Backend::Sqlite).await.unwrap();
         Db {
-            store: open(&url).await.unwrap(),
-            _dir: Some(dir),
-            pg: None,
+            store: open(&db.url).await.unwrap(),
+            db,
         }
     }
 
     async fn postgres() -> Option<Db> {
-        let pg = tvaers_testkit::postgres()?;
-        let name = format!("tvaers_test_{:016x}", fastrand::u64(..));
-        {
-            use sqlx::Connection;
-            let mut c = sqlx::PgConnection::connect(&pg.url).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut c)
-                .await
-                .unwrap();
-        }
-        let guard = PgDatabase {
-            admin_url: pg.url.clone(),
-            name: name.clone(),
-        };
-        let store = open(&with_database(&pg.url, &name)).await.unwrap();
+        let db = TestDb::new(Backend::Postgres).await?;
         Some(Db {
-            store,
-            _dir: None,
-            pg: Some(guard),
+            store: open(&db.url).await.unwrap(),
+            db,
         })
     }
 
@@ -109,7 +53,7 @@ impl Db {
 
     async fn close(self) {
         self.store.close().await;
-        drop(self.pg);
+        drop(self.db);
     }
 }
 

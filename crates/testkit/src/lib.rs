@@ -25,6 +25,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "db")]
+pub mod db;
 mod policy;
 mod postgres;
 mod python;

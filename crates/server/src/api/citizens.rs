@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tvaers_core::Department;
 use tvaers_core::access::{ConsentId, DataCategory, Decision, Purpose, UserId, Viewer};
 use tvaers_messages::{Key, t};
-use tvaers_store::{CitizenId, NewConsent, NewGrant, NewNote, Store};
+use tvaers_store::{CitizenId, NewConsent, NewGrant, NewNote, Store, User};
 
 /// A citizen in a list: identity only.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -206,6 +206,31 @@ fn by_glass(decisions: &[(DataCategory, Decision)]) -> bool {
     decisions.iter().any(|(_, d)| d.is_break_the_glass())
 }
 
+/// Every service category of a citizen decided (and logged) for case processing: the decisions
+/// and the categories they open, or 403 with the first reason when they open none.
+async fn open_service_categories(
+    state: &AppState,
+    user: &User,
+    id: CitizenId,
+    detail: &str,
+) -> Result<(Vec<(DataCategory, Decision)>, Vec<DataCategory>), ApiError> {
+    let ds = authorize_each(
+        state,
+        user,
+        id,
+        &service_categories(),
+        Purpose::CaseProcessing,
+        detail,
+    )
+    .await?;
+    let open = shown(&ds);
+    if open.is_empty() {
+        // Nothing opened: refused as a whole, with the first reason.
+        return Err(ApiError::refused(ds[0].1.reason));
+    }
+    Ok((ds, open))
+}
+
 fn service_categories() -> Vec<DataCategory> {
     Department::ALL.map(DataCategory::Services).to_vec()
 }
@@ -327,20 +352,7 @@ pub async fn services(
     Path(id): Path<i64>,
 ) -> Result<Json<ServicesView>, ApiError> {
     let id = CitizenId(id);
-    let ds = authorize_each(
-        &state,
-        &me.user,
-        id,
-        &service_categories(),
-        Purpose::CaseProcessing,
-        "services",
-    )
-    .await?;
-    let open = shown(&ds);
-    if open.is_empty() {
-        // Nothing opened: refused as a whole, with the first reason.
-        return Err(ApiError::refused(ds[0].1.reason));
-    }
+    let (ds, open) = open_service_categories(&state, &me.user, id, "services").await?;
     let services = state
         .store()
         .services(id)
@@ -381,19 +393,7 @@ pub async fn alerts(
     Path(id): Path<i64>,
 ) -> Result<Json<AlertsView>, ApiError> {
     let id = CitizenId(id);
-    let ds = authorize_each(
-        &state,
-        &me.user,
-        id,
-        &service_categories(),
-        Purpose::CaseProcessing,
-        "alerts",
-    )
-    .await?;
-    let open = shown(&ds);
-    if open.is_empty() {
-        return Err(ApiError::refused(ds[0].1.reason));
-    }
+    let (ds, open) = open_service_categories(&state, &me.user, id, "alerts").await?;
     let store = state.store();
     let citizen = store.citizen(id).await?.ok_or_else(ApiError::not_found)?;
     let family = store.family(id).await?;
@@ -641,19 +641,7 @@ pub async fn notes_list(
     Path(id): Path<i64>,
 ) -> Result<Json<NotesView>, ApiError> {
     let id = CitizenId(id);
-    let ds = authorize_each(
-        &state,
-        &me.user,
-        id,
-        &service_categories(),
-        Purpose::CaseProcessing,
-        "notes",
-    )
-    .await?;
-    let open = shown(&ds);
-    if open.is_empty() {
-        return Err(ApiError::refused(ds[0].1.reason));
-    }
+    let (ds, open) = open_service_categories(&state, &me.user, id, "notes").await?;
     let notes = state
         .store()
         .notes(id, &open)
