@@ -73,7 +73,7 @@ pub async fn check(
         }
         decisions.push(d);
     }
-    state.store().append_audit(&entries).await?;
+    state.append_audit(entries).await?;
     Ok(decisions)
 }
 

@@ -24,6 +24,7 @@ pub mod access;
 mod alerts;
 pub mod api;
 pub mod auth;
+mod group_commit;
 pub mod lang;
 pub mod problem;
 
@@ -91,6 +92,8 @@ struct Inner {
     identity: Box<dyn auth::IdentityProvider>,
     rules: tvaers_rules::RuleSet,
     clock: Clock,
+    /// Started on first use, inside the runtime (`AppState` may be built outside one).
+    audit: std::sync::OnceLock<group_commit::GroupCommit>,
 }
 
 impl AppState {
@@ -117,6 +120,7 @@ impl AppState {
                 identity,
                 rules: tvaers_rules::RuleSet::standard(),
                 clock,
+                audit: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -135,6 +139,19 @@ impl AppState {
 
     pub fn rules(&self) -> &tvaers_rules::RuleSet {
         &self.inner.rules
+    }
+
+    /// Appends read and refusal entries to the audit log through the group commit
+    /// ([`group_commit`]): returns once they are durable.
+    pub(crate) async fn append_audit(
+        &self,
+        entries: Vec<tvaers_store::AuditEntry>,
+    ) -> Result<Vec<i64>, tvaers_store::StoreError> {
+        let writer = self
+            .inner
+            .audit
+            .get_or_init(|| group_commit::GroupCommit::start(self.inner.store.clone()));
+        writer.append(&self.inner.store, entries).await
     }
 
     /// Now, truncated to the microsecond (what the store keeps).

@@ -42,6 +42,7 @@ both!(
     access_log_names_no_employee,
     analyst_never_sees_identified_data,
     administrators_manage_users,
+    concurrent_reads_are_each_logged_once,
 );
 
 const EMP: Role = Role::Caseworker {
@@ -671,6 +672,63 @@ async fn access_log_names_no_employee(backend: Backend) {
         "{t}"
     );
     assert!(!t.contains("annemette"));
+    app.stop().await;
+}
+
+/// Reads are logged through a group commit (many requests' entries in one transaction): under
+/// 40 concurrent requests every one is answered, every one has exactly one read entry, and the
+/// chain verifies.
+async fn concurrent_reads_are_each_logged_once(backend: Backend) {
+    let Some((_db, app)) = setup(backend).await else {
+        return;
+    };
+    let ids = load(&app.store, 1).await;
+    let id = ids[0].0;
+    let ann = add_user(&app.store, "annemette", EMP).await;
+    app.store
+        .add_to_team(ids[0], ann, None, now(), &sys("team"))
+        .await
+        .unwrap();
+    let a = client();
+    login(&app, &a, "annemette").await;
+    let before = app
+        .store
+        .audit_entries(&AuditFilter {
+            citizen: Some(ids[0]),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    let url = app.url(&format!("/api/citizens/{id}?lang=en"));
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (a, url) = (a.clone(), format!("{url}&n={i}"));
+        tasks.push(tokio::spawn(async move {
+            a.get(url).send().await.unwrap().status().as_u16()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    let entries = app
+        .store
+        .audit_entries(&AuditFilter {
+            citizen: Some(ids[0]),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let reads: Vec<_> = entries[before..]
+        .iter()
+        .filter(|e| e.action == AuditAction::Read)
+        .collect();
+    assert_eq!(reads.len(), 40, "one read entry per request");
+    let mut seqs: Vec<i64> = reads.iter().map(|e| e.seq).collect();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 40, "distinct places in the chain");
+    let report = app.store.verify_audit_chain().await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
     app.stop().await;
 }
 
