@@ -493,7 +493,7 @@ mod tests {
         assert_eq!(
             c.errors[0].to_string(),
             "x.csv:2: column \"{}\": \"{}\" is not a date; \
-             expected yyyy-mm-dd, dd-mm-yyyy, dd.mm.yyyy or dd/mm/yyyy"
+             expected yyyy-mm-dd, dd-mm-yyyy, dd.mm.yyyy, dd/mm/yyyy or yyyymmdd (optionally with a time)"
         );
     }
 

@@ -307,9 +307,21 @@ fn check_date(text: &str, d: NaiveDate) {
 }
 
 fn check_amount(text: &str, decimal: char, amount: Ore) {
-    // The digits alone give the value: the integer part's digits, then at most two decimals.
-    let t = text.trim();
-    let negative = t.starts_with('-');
+    // The digits alone give the value: the integer part's digits, then at most two decimals;
+    // a currency word before or after and a leading or trailing minus are allowed.
+    let mut t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    for cur in ["kr.", "kr", "dkk"] {
+        if lower.starts_with(cur) && t.is_char_boundary(cur.len()) {
+            t = t[cur.len()..].trim();
+            break;
+        }
+        if lower.ends_with(cur) && t.is_char_boundary(t.len() - cur.len()) {
+            t = t[..t.len() - cur.len()].trim();
+            break;
+        }
+    }
+    let negative = t.starts_with('-') || t.ends_with('-');
     let (int_part, frac) = match t.rfind(decimal) {
         Some(i) => (&t[..i], &t[i + decimal.len_utf8()..]),
         None => (t, ""),

@@ -46,7 +46,7 @@ mod values;
 pub use error::{
     ERRORS_PER_FILE, ErrorKind, ImportError, ImportErrors, Message, SHOWN_CHARS, mask_cpr, shown,
 };
-pub use profile::{FileKind, Profile, ProfileError};
+pub use profile::{AmountUnit, FileKind, Profile, ProfileError};
 pub use pseudonym::{KeyError, PseudonymKey, check_key_outside, pseudonymise};
 pub use read::read_exports;
 pub use staged::{MARKER, StagedDir, StagedError, check_apart};

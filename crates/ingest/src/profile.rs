@@ -228,6 +228,50 @@ impl TextEncoding {
     }
 }
 
+/// Whether amounts (a posting's amount, a unit price) are written in kroner with decimals, or
+/// in whole øre as some financial systems export them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AmountUnit {
+    #[default]
+    Kroner,
+    Ore,
+}
+
+impl AmountUnit {
+    /// The value in profiles.
+    pub fn label(self) -> &'static str {
+        match self {
+            AmountUnit::Kroner => "kroner",
+            AmountUnit::Ore => "øre",
+        }
+    }
+}
+
+/// The fields whose values a profile may map (`[<table>.values.<field>]`): the coded ones.
+const MAPPABLE: [(FileKind, &str); 7] = [
+    (FileKind::Persons, "sex"),
+    (FileKind::Relations, "relation"),
+    (FileKind::Catalogue, "department"),
+    (FileKind::Catalogue, "kind"),
+    (FileKind::Catalogue, "unit"),
+    (FileKind::Spells, "unit"),
+    (FileKind::Prices, "unit"),
+];
+
+/// Whether `value` is a code the reader accepts for `field` (so that a mapping to a typo is
+/// reported at the profile's line, not once per row).
+fn valid_code(kind: FileKind, field: &str, value: &str) -> bool {
+    use tvaers_core::{Department, RelationKind, ServiceKind, Sex, Unit};
+    match (kind, field) {
+        (FileKind::Persons, "sex") => Sex::from_code(value).is_some(),
+        (FileKind::Relations, "relation") => RelationKind::from_code(value).is_some(),
+        (FileKind::Catalogue, "department") => Department::from_code(value).is_some(),
+        (FileKind::Catalogue, "kind") => ServiceKind::from_code(value).is_some(),
+        (_, "unit") => Unit::from_code(value).is_some(),
+        _ => false,
+    }
+}
+
 /// How one export is laid out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileProfile {
@@ -241,6 +285,12 @@ pub struct FileProfile {
     pub decimal: char,
     /// Field name → column name, one entry for every field of the file.
     pub columns: BTreeMap<String, String>,
+    /// Kroner or øre, for the amount fields (postings' `amount`, prices' `price`).
+    pub amount_unit: AmountUnit,
+    /// Field name → (value in the file → the code Tværs reads), for coded fields whose values
+    /// the municipality writes its own way (`"Beskæftigelse" = "beskaeftigelse"`). A value
+    /// with no entry is read as it is.
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl FileProfile {
@@ -255,6 +305,8 @@ impl FileProfile {
                 .iter()
                 .map(|f| (f.name.to_string(), f.default_column.to_string()))
                 .collect(),
+            amount_unit: AmountUnit::Kroner,
+            values: BTreeMap::new(),
         }
     }
 
@@ -346,8 +398,13 @@ struct RawFile {
     delimiter: Option<Spanned<String>>,
     encoding: Option<Spanned<String>>,
     decimal: Option<Spanned<String>>,
+    amount_unit: Option<Spanned<String>>,
     columns: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    values: Option<BTreeMap<Spanned<String>, RawValueMap>>,
 }
+
+/// A `[<table>.values.<field>]` table: value in the file → code.
+type RawValueMap = BTreeMap<Spanned<String>, Spanned<String>>;
 
 impl Profile {
     /// The layout `tvaers generate` writes (docs/data-formats.md), with separator and encoding
@@ -553,6 +610,63 @@ fn apply(
             }
         };
     }
+    if let Some(u) = raw.amount_unit {
+        let span = u.span();
+        let u = u.into_inner();
+        if !matches!(kind, FileKind::Postings | FileKind::Prices) {
+            return Err((
+                Message::new(Key::import_profile_amount_unit_where, &[&table]),
+                span,
+            ));
+        }
+        fp.amount_unit = match u.trim().to_lowercase().as_str() {
+            "kroner" | "kr" => AmountUnit::Kroner,
+            "øre" | "oere" => AmountUnit::Ore,
+            _ => {
+                let u = format!("{u:?}");
+                return Err((
+                    Message::new(Key::import_profile_amount_unit, &[&table, &u]),
+                    span,
+                ));
+            }
+        };
+    }
+    if let Some(values) = raw.values {
+        for (field, map) in values {
+            let field_span = field.span();
+            let field = field.into_inner();
+            if !MAPPABLE.contains(&(kind, field.as_str())) {
+                let known: Vec<&str> = MAPPABLE
+                    .iter()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, f)| *f)
+                    .collect();
+                let known = if known.is_empty() {
+                    "-".to_string()
+                } else {
+                    known.join(", ")
+                };
+                let field = format!("{field:?}");
+                return Err((
+                    Message::new(Key::import_profile_values_field, &[&table, &field, &known]),
+                    field_span,
+                ));
+            }
+            let entry = fp.values.entry(field.clone()).or_default();
+            for (from, to) in map {
+                let to_span = to.span();
+                let (from, to) = (from.into_inner(), to.into_inner());
+                if !valid_code(kind, &field, to.trim()) {
+                    let to = format!("{to:?}");
+                    return Err((
+                        Message::new(Key::import_profile_values_code, &[&table, &field, &to]),
+                        to_span,
+                    ));
+                }
+                entry.insert(from.trim().to_string(), to.trim().to_string());
+            }
+        }
+    }
     if let Some(columns) = raw.columns {
         for (field, column) in columns {
             let (field_span, column_span) = (field.span(), column.span());
@@ -601,9 +715,18 @@ impl fmt::Display for Profile {
             let encoding = fp.encoding.map_or("auto", TextEncoding::label);
             writeln!(f, "encoding = {}", toml_str(encoding))?;
             writeln!(f, "decimal = {}", toml_str(&fp.decimal.to_string()))?;
+            if matches!(kind, FileKind::Postings | FileKind::Prices) {
+                writeln!(f, "amount_unit = {}", toml_str(fp.amount_unit.label()))?;
+            }
             writeln!(f, "[{}.columns]", kind.key())?;
             for spec in kind.fields() {
                 writeln!(f, "{} = {}", spec.name, toml_str(fp.column(spec.name)))?;
+            }
+            for (field, map) in &fp.values {
+                writeln!(f, "[{}.values.{}]", kind.key(), field)?;
+                for (from, to) in map {
+                    writeln!(f, "{} = {}", toml_str(from), toml_str(to))?;
+                }
             }
         }
         Ok(())

@@ -9,9 +9,9 @@
 
 use crate::error::{Collector, ErrorKind, ImportErrors, Message};
 use crate::fasthash::{CprIndex, FxHashMap, cpr_key};
-use crate::profile::{FileKind, Profile, fields};
+use crate::profile::{AmountUnit, FileKind, Profile, fields};
 use crate::source::{self, Table, Values};
-use crate::values::{pad_cpr, parse_amount, parse_date, parse_year};
+use crate::values::{pad_cpr, parse_amount, parse_date, parse_ore, parse_year};
 use chrono::NaiveDate;
 use std::collections::hash_map::Entry;
 use std::path::Path;
@@ -515,6 +515,21 @@ impl Refs<'_> {
     }
 }
 
+/// An amount in the profile's unit.
+fn amount_in(text: &str, decimal: char, unit: AmountUnit) -> Option<Ore> {
+    match unit {
+        AmountUnit::Kroner => parse_amount(text, decimal),
+        AmountUnit::Ore => parse_ore(text, decimal),
+    }
+}
+
+fn expected_amount(decimal: char, unit: AmountUnit) -> Message {
+    match unit {
+        AmountUnit::Kroner => Message::new(Key::import_expected_amount, &[&decimal]),
+        AmountUnit::Ore => Message::new(Key::import_expected_amount_ore, &[]),
+    }
+}
+
 /// A date of service data (a spell, a posting): outside the profile's `service_years` it is a
 /// typo (31-12-2200), which would otherwise move the default period or stretch a run.
 fn date_field(
@@ -818,6 +833,7 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
     };
     let cols = columns_of(&table, FileKind::Postings);
     let decimal = table.decimal(AMOUNT);
+    let unit = table.amount_unit();
     let cpr_native = table.native_int(CPR);
     table.for_each_row(&mut errs, |errs, line, v| {
         let date = date_field(errs, &profile.service_years, &cols[DATE], line, v[DATE]);
@@ -832,7 +848,7 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
                 Key::import_expected_function,
             );
         }
-        let amount = match parse_amount(v[AMOUNT], decimal) {
+        let amount = match amount_in(v[AMOUNT], decimal, unit) {
             None => {
                 errs.push(
                     line,
@@ -840,7 +856,7 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
                     v[AMOUNT],
                     ErrorKind::Malformed,
                     Key::import_not_amount,
-                    Message::new(Key::import_expected_amount, &[&decimal]),
+                    expected_amount(decimal, unit),
                 );
                 None
             }
@@ -900,11 +916,12 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
     };
     let cols = columns_of(&table, FileKind::Prices);
     let decimal = table.decimal(PRICE);
+    let amount_unit = table.amount_unit();
     let mut seen: FxHashMap<(u32, i32), u64> = FxHashMap::default();
     table.for_each_row(&mut errs, |errs, line, v| {
         let service = refs.service(errs, &cols[SERVICE], line, v[SERVICE]);
         let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
-        let price = match parse_amount(v[PRICE], decimal) {
+        let price = match amount_in(v[PRICE], decimal, amount_unit) {
             None => {
                 errs.push(
                     line,
@@ -912,7 +929,7 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
                     v[PRICE],
                     ErrorKind::Malformed,
                     Key::import_not_amount,
-                    Message::new(Key::import_expected_amount, &[&decimal]),
+                    expected_amount(decimal, amount_unit),
                 );
                 None
             }

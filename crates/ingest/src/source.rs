@@ -11,12 +11,13 @@
 //! numeric columns are written with `.` whatever the profile's decimal separator.
 
 use crate::error::{Collector, ErrorKind, Message};
-use crate::profile::{FileKind, FileProfile, MAX_FIELDS, TextEncoding};
+use crate::profile::{AmountUnit, FileKind, FileProfile, MAX_FIELDS, TextEncoding};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -40,13 +41,20 @@ pub(crate) struct Table {
     columns: Vec<String>,
     decimal: [char; MAX_FIELDS],
     native_int: [bool; MAX_FIELDS],
+    /// Kroner or øre, for the amount fields.
+    amount_unit: AmountUnit,
+    /// Per field: the profile's value mapping (value in the file → code read), if any.
+    maps: Vec<Option<HashMap<String, String>>>,
     body: Body,
 }
 
 enum Body {
     Csv {
         text: String,
+        /// Where the header starts (after a BOM and an Excel `sep=` line).
         start: usize,
+        /// Lines before `start` (1 after a `sep=` line), so line numbers are the file's.
+        lines_before: u64,
         delimiter: u8,
         col_ix: [Option<usize>; MAX_FIELDS],
         header_len: usize,
@@ -75,6 +83,11 @@ impl Table {
         self.native_int[field]
     }
 
+    /// Whether amounts are in kroner or øre.
+    pub fn amount_unit(&self) -> AmountUnit {
+        self.amount_unit
+    }
+
     /// Calls `row` for each data row with its line number (header = line 1) and values.
     /// Returns the number of rows read.
     pub fn for_each_row(
@@ -82,10 +95,12 @@ impl Table {
         errs: &mut Collector,
         mut row: impl FnMut(&mut Collector, u64, &Values<'_>),
     ) -> u64 {
+        let maps = &self.maps;
         match self.body {
             Body::Csv {
                 text,
                 start,
+                lines_before,
                 delimiter,
                 col_ix,
                 header_len,
@@ -97,12 +112,32 @@ impl Table {
                     .from_reader(&text.as_bytes()[start..]);
                 let mut rec = csv::ByteRecord::new();
                 let mut n = 0;
+                // Line numbers are counted from byte offsets: the csv crate's own count is one
+                // too low in files with CRLF line ends. `seen` is the line of byte `seen_at`.
+                let bytes = &text.as_bytes()[start..];
+                let (mut seen_at, mut seen) = (0usize, lines_before + 1);
+                let mut line_at = |at: usize| -> u64 {
+                    // After a CRLF the csv crate places the next record at the `\n`.
+                    let at = if bytes.get(at) == Some(&b'\n') {
+                        at + 1
+                    } else {
+                        at
+                    };
+                    let at = at.min(bytes.len());
+                    if at >= seen_at {
+                        seen += newlines(&bytes[seen_at..at]);
+                    } else {
+                        seen -= newlines(&bytes[at..seen_at]);
+                    }
+                    seen_at = at;
+                    seen
+                };
                 loop {
                     match rdr.read_byte_record(&mut rec) {
                         Ok(true) => {}
                         Ok(false) => break,
                         Err(e) => {
-                            let line = e.position().map_or(0, |p| p.line());
+                            let line = e.position().map_or(0, |p| line_at(p.byte() as usize));
                             errs.whole(
                                 line,
                                 ErrorKind::Malformed,
@@ -112,11 +147,11 @@ impl Table {
                         }
                     }
                     n += 1;
-                    let line = rec.position().map_or(0, |p| p.line());
+                    let line = rec.position().map_or(0, |p| line_at(p.byte() as usize));
                     // A quote opened and never closed swallows the rest of the file into one
                     // field; the row count then silently drops. Refuse a record that spans
                     // implausibly many lines or holds an implausibly long field.
-                    let span = rdr.position().line().saturating_sub(line);
+                    let span = line_at(rdr.position().byte() as usize).saturating_sub(line);
                     let longest = rec.iter().map(<[u8]>::len).max().unwrap_or(0);
                     if span > MAX_RECORD_LINES || longest > MAX_FIELD_BYTES {
                         errs.whole(
@@ -142,6 +177,7 @@ impl Table {
                             *v = std::str::from_utf8(raw).unwrap_or("").trim();
                         }
                     }
+                    map_values(maps, &mut values);
                     row(errs, line, &values);
                 }
                 n
@@ -209,6 +245,7 @@ impl Table {
                                 *v = a.value(r).trim();
                             }
                         }
+                        map_values(maps, &mut values);
                         // Line = row number + 1, as if the header were line 1.
                         row(errs, n + 1, &values);
                     }
@@ -217,6 +254,30 @@ impl Table {
             }
         }
     }
+}
+
+/// Replaces each value the profile maps by the code it maps to.
+fn map_values<'a>(maps: &'a [Option<HashMap<String, String>>], values: &mut Values<'a>) {
+    for (v, map) in values.iter_mut().zip(maps) {
+        if let Some(to) = map.as_ref().and_then(|m| m.get(*v)) {
+            *v = to;
+        }
+    }
+}
+
+/// Per field of `kind`, the profile's value mapping.
+fn value_maps(kind: FileKind, fp: &FileProfile) -> Vec<Option<HashMap<String, String>>> {
+    let mut maps = vec![None; MAX_FIELDS];
+    for (f, spec) in kind.fields().iter().enumerate() {
+        if let Some(m) = fp.values.get(spec.name) {
+            maps[f] = Some(m.iter().map(|(a, b)| (a.clone(), b.clone())).collect());
+        }
+    }
+    maps
+}
+
+fn newlines(b: &[u8]) -> u64 {
+    b.iter().filter(|&&c| c == b'\n').count() as u64
 }
 
 fn to_strings(col: &ArrayRef) -> Result<ArrayRef, arrow_schema::ArrowError> {
@@ -425,15 +486,36 @@ fn open_csv(
         }
     };
     let text = decode(bytes, fp.encoding, errs)?;
-    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    // Excel writes `sep=;` as the first line to name the separator; it names it for us too
+    // (unless the profile sets one).
+    let mut lines_before = 0;
+    let mut declared = None;
+    {
+        let first = text[start..].split('\n').next().unwrap_or("");
+        let first_trimmed = first.trim_end_matches('\r');
+        if let Some(sep) = first_trimmed.strip_prefix("sep=")
+            && sep.len() == 1
+        {
+            declared = Some(sep.as_bytes()[0]);
+            start += first.len() + 1;
+            lines_before = 1;
+        }
+    }
+    let start = start.min(text.len());
     let body = &text[start..];
     let header_line = body.split('\n').next().unwrap_or("");
     if header_line.trim().is_empty() {
-        errs.whole(1, ErrorKind::Unreadable, Key::import_no_header);
+        errs.whole(
+            lines_before + 1,
+            ErrorKind::Unreadable,
+            Key::import_no_header,
+        );
         return None;
     }
     let delimiter = fp
         .delimiter
+        .or(declared)
         .unwrap_or_else(|| detect_delimiter(header_line));
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -460,10 +542,13 @@ fn open_csv(
         columns,
         decimal: [fp.decimal; MAX_FIELDS],
         native_int: [false; MAX_FIELDS],
+        amount_unit: fp.amount_unit,
+        maps: value_maps(kind, fp),
         body: Body::Csv {
             header_len: header.len(),
             text,
             start,
+            lines_before,
             delimiter,
             col_ix,
         },
@@ -527,6 +612,8 @@ fn open_parquet(
         columns,
         decimal,
         native_int,
+        amount_unit: fp.amount_unit,
+        maps: value_maps(kind, fp),
         body: Body::Parquet {
             builder: builder.with_projection(mask),
             col_names,
