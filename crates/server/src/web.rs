@@ -14,6 +14,10 @@
 //! - **Optimistic concurrency**: every plan form carries the version it was made from; a save
 //!   based on an older version is refused with 409, and the page is shown again with the
 //!   user's text in the form and a message saying what happened.
+//! - **My citizens** lists the citizens with new alerts first (an overlap that began within
+//!   [`NEW_ALERT_DAYS`]; the store keeps no "seen" mark), then by the most serious alert. The
+//!   register holds no names, so the search is by CPR number: a whole number is looked up and
+//!   the rule asked (logged as an access, also when refused or when no one has it).
 //! - **Meeting warning** (seed 002 § 2.6): a meeting on a weekday between 08:00 and 16:00, on
 //!   a day inside an employment or integration service the user may see (activation, job
 //!   training, education), is flagged — the citizen is expected to be there.
@@ -517,12 +521,17 @@ async fn visible_services(
 
 /// One alert as a page shows it.
 struct AlertLine {
+    /// Began within [`NEW_ALERT_DAYS`] (the store keeps no "seen" mark, so "new" is by date).
+    new: bool,
     severity: tvaers_rules::Severity,
     explanation: String,
     from: NaiveDate,
     to: NaiveDate,
     services: Vec<String>,
 }
+
+/// An alert whose overlap began within this many days is new: listed first and marked.
+pub const NEW_ALERT_DAYS: i64 = 30;
 
 async fn alerts_of(
     state: &AppState,
@@ -558,6 +567,7 @@ async fn alerts_of(
     let mut lines: Vec<AlertLine> = found
         .into_iter()
         .map(|a| AlertLine {
+            new: a.from > today - chrono::Duration::days(NEW_ALERT_DAYS),
             severity: a.severity,
             explanation: match lang {
                 Lang::Da => a.explanation_da,
@@ -576,7 +586,12 @@ async fn alerts_of(
                 .collect(),
         })
         .collect();
-    lines.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.to.cmp(&a.to)));
+    lines.sort_by(|a, b| {
+        b.new
+            .cmp(&a.new)
+            .then(b.severity.cmp(&a.severity))
+            .then(b.to.cmp(&a.to))
+    });
     Ok(lines)
 }
 
@@ -707,9 +722,11 @@ async fn mine(
         rows.push((c.clone(), alerts));
     }
     rows.sort_by(|a, b| {
+        let new = |x: &[AlertLine]| x.iter().any(|a| a.new);
         let top = |x: &[AlertLine]| x.iter().map(|a| a.severity).max();
-        top(&b.1)
-            .cmp(&top(&a.1))
+        new(&b.1)
+            .cmp(&new(&a.1))
+            .then(top(&b.1).cmp(&top(&a.1)))
             .then(b.1.len().cmp(&a.1.len()))
             .then(a.0.cpr.to_string().cmp(&b.0.cpr.to_string()))
     });
@@ -755,7 +772,10 @@ async fn mine(
                                 td {
                                     @if alerts.is_empty() { (t(lang, Key::web_no_alerts)) }
                                     @else {
-                                        ul { @for a in alerts { li { strong { (severity_text(lang, a.severity)) } ": " (a.explanation) } } }
+                                        ul { @for a in alerts { li {
+                                            @if a.new { strong { (t(lang, Key::web_new_alert)) } " " }
+                                            strong { (severity_text(lang, a.severity)) } ": " (a.explanation)
+                                        } } }
                                     }
                                 }
                             }
@@ -834,6 +854,34 @@ async fn overview(
         }
     }
     let plan = store.plan(id).await?;
+    // The family: each other member only as far as the rule opens their basic data (asked
+    // and logged like any look).
+    let others: Vec<Citizen> = store
+        .family(id)
+        .await?
+        .into_iter()
+        .filter(|m| m.id != id)
+        .collect();
+    let targets: Vec<_> = others
+        .iter()
+        .map(|m| (Some(m.id), DataCategory::Basic))
+        .collect();
+    let family_decisions = crate::access::check(
+        &state,
+        &me.user,
+        &targets,
+        Purpose::CaseProcessing,
+        crate::access::Mode::Read,
+        "web: overview, family",
+    )
+    .await?;
+    let family: Vec<&Citizen> = others
+        .iter()
+        .zip(&family_decisions)
+        .filter(|(_, d)| d.allowed)
+        .map(|(m, _)| m)
+        .collect();
+    let family_hidden = others.len() - family.len();
     // Services per department and year (the store keeps no prices, so no cost per year).
     let mut per_year: BTreeMap<Department, BTreeMap<i32, usize>> = BTreeMap::new();
     let mut years = BTreeSet::new();
@@ -861,7 +909,10 @@ async fn overview(
                 @if alerts.is_empty() { p { (t(lang, Key::web_no_alerts)) } }
                 @for a in &alerts {
                     div.alert {
-                        p { strong { (severity_text(lang, a.severity)) } ": " (a.explanation) }
+                        p {
+                            @if a.new { strong { (t(lang, Key::web_new_alert)) } " " }
+                            strong { (severity_text(lang, a.severity)) } ": " (a.explanation)
+                        }
                         p { (tn(lang, Key::web_alert_period, &[&date_text(lang, a.from), &date_text(lang, a.to)])) }
                         p { (t(lang, Key::web_alert_services)) ": " (a.services.join(", ")) }
                     }
@@ -902,6 +953,17 @@ async fn overview(
                             @for y in &years { td { (counts.get(y).copied().unwrap_or(0)) } }
                         } } }
                     }
+                }
+            }
+            @if !others.is_empty() {
+                section aria-labelledby="family" {
+                    h2 #family { (t(lang, Key::web_family_title)) }
+                    ul {
+                        @for m in &family {
+                            li { a href=(href(lang, &format!("/citizens/{}", m.id.0))) { (m.cpr.to_string()) } }
+                        }
+                    }
+                    @if family_hidden > 0 { p { (tn(lang, Key::web_family_hidden, &[&family_hidden])) } }
                 }
             }
             section aria-labelledby="contacts" {

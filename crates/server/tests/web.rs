@@ -37,6 +37,8 @@ both!(
     stale_plan_save_is_refused_with_the_text_kept,
     progression_scores_are_validated,
     login_form_and_search,
+    family_members_only_as_the_rule_allows,
+    new_alerts_first,
 );
 
 /// A client that does not follow redirects (the tests look at them).
@@ -479,5 +481,140 @@ async fn login_form_and_search(backend: Backend) {
             ),
         ]
     );
+    app.stop().await;
+}
+
+async fn family_members_only_as_the_rule_allows(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let app = spawn_app(&db.url, settings()).await;
+    let mut reg = register(3);
+    for p in 1..3 {
+        reg.persons[p].family = reg.persons[0].family.clone();
+    }
+    app.store
+        .load_register(&reg, now().date_naive(), &sys("load"))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for p in &reg.persons {
+        ids.push(app.store.citizen_by_cpr(&p.cpr).await.unwrap().unwrap().id);
+    }
+    let ann = add_user(&app.store, "ann", caseworker(Department::Employment)).await;
+    for id in &ids[..2] {
+        app.store
+            .add_to_team(*id, ann, None, now(), &sys("team"))
+            .await
+            .unwrap();
+    }
+    let c = browser_like();
+    login(&app, &c, "ann").await;
+    let page = c
+        .get(app.url(&format!("/citizens/{}", ids[0].0)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Familien"));
+    assert!(page.contains(&format!("href=\"/citizens/{}\"", ids[1].0)));
+    assert!(!page.contains(&format!("href=\"/citizens/{}\"", ids[2].0)));
+    assert!(
+        !page.contains(&ids_cpr(&app, ids[2]).await),
+        "no CPR of a hidden member"
+    );
+    assert!(page.contains("1 familiemedlem(mer) er skjult for dig"));
+    let looks: Vec<_> = app
+        .store
+        .audit_entries(&AuditFilter {
+            user: Some(ann),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.detail == "web: overview, family")
+        .map(|e| (e.citizen, e.action))
+        .collect();
+    assert_eq!(
+        looks,
+        [
+            (Some(ids[1]), AuditAction::Read),
+            (Some(ids[2]), AuditAction::Refused)
+        ]
+    );
+    app.stop().await;
+}
+
+async fn new_alerts_first(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    // The mentor (employment, S0) and § 85 support (adult social, S1) overlap: for the first
+    // citizen since 2024, for the second since 20 days ago (new).
+    let mut reg = register(2);
+    let recent = now().date_naive() - chrono::Duration::days(20);
+    for s in reg.spells.iter_mut().filter(|s| s.person.0 == 1) {
+        s.start = recent;
+    }
+    let mut entries = reg.catalogue.entries().to_vec();
+    entries[0].tags = vec!["mentor".into()];
+    entries[1].tags = vec!["sel85".into()];
+    let mut settings = settings();
+    settings.catalogue = Some(std::sync::Arc::new(
+        tvaers_core::Catalogue::new(entries).unwrap(),
+    ));
+    let app = spawn_app(&db.url, settings).await;
+    app.store
+        .load_register(&reg, now().date_naive(), &sys("load"))
+        .await
+        .unwrap();
+    let ann = add_user(&app.store, "ann", caseworker(Department::Employment)).await;
+    let mut cprs = Vec::new();
+    for p in &reg.persons {
+        let id = app.store.citizen_by_cpr(&p.cpr).await.unwrap().unwrap().id;
+        app.store
+            .add_to_team(id, ann, None, now(), &sys("team"))
+            .await
+            .unwrap();
+        app.store
+            .record_consent(
+                &tvaers_store::NewConsent {
+                    citizen: id,
+                    scope: vec![(
+                        tvaers_core::access::Viewer::Department(Department::Employment),
+                        DataCategory::Services(Department::AdultSocial),
+                    )],
+                    given_at: now() - chrono::Duration::days(1),
+                    recorded_by: None,
+                    note: "samtykke".into(),
+                },
+                &sys("consent"),
+            )
+            .await
+            .unwrap();
+        cprs.push(p.cpr.to_string());
+    }
+    assert!(cprs[0] < cprs[1], "by CPR the old alert would come first");
+    let c = browser_like();
+    login(&app, &c, "ann").await;
+    let page = c
+        .get(app.url("/mine"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let first = page
+        .find(&cprs[1])
+        .expect("the new alert's citizen is listed");
+    let second = page
+        .find(&cprs[0])
+        .expect("the old alert's citizen is listed");
+    assert!(first < second, "new alerts first");
+    assert_eq!(page.matches("<strong>Ny:</strong>").count(), 1, "{page}");
     app.stop().await;
 }
