@@ -39,6 +39,7 @@ both!(
     login_form_and_search,
     family_members_only_as_the_rule_allows,
     new_alerts_first,
+    dpo_audit_filters,
 );
 
 /// A client that does not follow redirects (the tests look at them).
@@ -616,5 +617,70 @@ async fn new_alerts_first(backend: Backend) {
         .expect("the old alert's citizen is listed");
     assert!(first < second, "new alerts first");
     assert_eq!(page.matches("<strong>Ny:</strong>").count(), 1, "{page}");
+    app.stop().await;
+}
+
+async fn dpo_audit_filters(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let app = spawn_app(&db.url, settings()).await;
+    let ids = load(&app.store, 1).await;
+    let id = ids[0].0;
+    let ann = add_user(&app.store, "ann", caseworker(Department::Employment)).await;
+    add_user(&app.store, "eve", caseworker(Department::Health)).await;
+    add_user(&app.store, "dpo", Role::DataProtectionOfficer).await;
+    app.store
+        .add_to_team(ids[0], ann, None, now(), &sys("team"))
+        .await
+        .unwrap();
+    let a = browser_like();
+    login(&app, &a, "ann").await;
+    assert_eq!(
+        a.get(app.url(&format!("/citizens/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Eve is not on the team: she breaks the glass and looks.
+    let e = browser_like();
+    let csrf = login(&app, &e, "eve").await;
+    let r = e
+        .post(app.url(&format!("/api/citizens/{id}/break-glass")))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({"reason": "akut henvendelse", "minutes": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(
+        e.get(app.url(&format!("/citizens/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let d = browser_like();
+    login(&app, &d, "dpo").await;
+    let page = |q: String| {
+        let d = d.clone();
+        let url = app.url(&format!("/audit{q}"));
+        async move { d.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let all = page(String::new()).await;
+    assert!(all.contains("<td>ann Hansen</td>") && all.contains("<td>eve Hansen</td>"));
+    let only_ann = page(format!("?user={}", ann.0)).await;
+    assert!(only_ann.contains("<td>ann Hansen</td>"));
+    assert!(!only_ann.contains("<td>eve Hansen</td>"));
+    let glass = page("?btg=1".into()).await;
+    assert!(glass.contains("<td>eve Hansen</td>") && glass.contains("<strong>Nødadgang</strong>"));
+    assert!(!glass.contains("<td>ann Hansen</td>"));
+    let tomorrow = (now() + chrono::Duration::days(2)).date_naive();
+    let later = page(format!("?from={tomorrow}&citizen={id}")).await;
+    assert!(later.contains("0 poster."), "nothing after tomorrow");
+    assert!(later.contains(&format!("href=\"/citizens/{id}/access-log\"")));
     app.stop().await;
 }
