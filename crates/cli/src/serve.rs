@@ -267,11 +267,90 @@ async fn demo(store: &AnyStore, url: &str, citizens: u32) -> Result<()> {
                 )
                 .await?;
         }
+        if i == 0 {
+            demo_plan(store, c.id, &created, now).await?;
+        }
     }
     println!("\n{}", msg(Key::cli_demo_users));
     for (username, role, _, pw) in &created {
         println!("  {username:<16} {:<12} {pw}", role.code());
     }
     println!("\n{}", msg(Key::cli_demo_login));
+    Ok(())
+}
+
+/// A plan and a first progression measurement for the demo's first citizen, so that the plan,
+/// history and progression pages have something to show.
+async fn demo_plan(
+    store: &AnyStore,
+    citizen: tvaers_store::CitizenId,
+    created: &[(String, Role, UserId, String)],
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    use tvaers_store::{
+        ContactPerson, Intervention, Meeting, NewPlanVersion, NewProgression, PlanContent,
+        StaircaseStep, SubGoal,
+    };
+    let Some(coordinator) = created
+        .iter()
+        .find(|(_, r, _, _)| *r == Role::Coordinator)
+        .map(|(_, _, id, _)| *id)
+    else {
+        return Ok(());
+    };
+    let content = PlanContent {
+        goal: Some(StaircaseStep::Clarification),
+        goal_text: "Komme i praktik i en butik inden for et år".into(),
+        sub_goals: vec![SubGoal {
+            id: 1,
+            text: "Stabil hverdag og bolig".into(),
+        }],
+        interventions: vec![Intervention {
+            goal: 1,
+            text: "Bostøtte to timer om ugen".into(),
+            department: Department::AdultSocial,
+            legal_basis: "SEL § 85".into(),
+        }],
+        coordinator: Some(coordinator.0),
+        contacts: vec![ContactPerson {
+            name: "Demo-mentor".into(),
+            role: "Mentor, jobcentret".into(),
+            phone: "70 00 00 00".into(),
+        }],
+        meetings: vec![Meeting {
+            at: (now + Duration::days(7))
+                .date_naive()
+                .and_hms_opt(10, 0, 0)
+                .expect("10:00"),
+            place: "Jobcentret".into(),
+        }],
+    };
+    store
+        .save_plan(
+            &NewPlanVersion {
+                citizen,
+                based_on: 0,
+                saved_by: coordinator,
+                saved_at: now,
+                content,
+            },
+            &sys("demo: plan saved".into()),
+        )
+        .await?;
+    store
+        .record_progression(
+            &NewProgression {
+                citizen,
+                on: now.date_naive() - Duration::days(30),
+                step: StaircaseStep::FarFromLabourMarket,
+                ors: 18,
+                srs: 34,
+                recorded_by: coordinator,
+                department: None,
+                recorded_at: now,
+            },
+            &sys("demo: progression recorded".into()),
+        )
+        .await?;
     Ok(())
 }

@@ -6,6 +6,8 @@ mod admin;
 mod citizens;
 mod session;
 
+pub(crate) use admin::{category_text, purpose_text, role_text};
+
 use crate::AppState;
 use crate::problem::Problem;
 use axum::{Extension, Json};

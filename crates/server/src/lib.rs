@@ -27,6 +27,7 @@ pub mod auth;
 mod group_commit;
 pub mod lang;
 pub mod problem;
+pub mod web;
 
 use axum::Extension;
 use chrono::{DateTime, Duration, Utc};
@@ -165,6 +166,7 @@ impl AppState {
 pub fn app(state: AppState) -> axum::Router {
     let (router, doc) = api::router().split_for_parts();
     router
+        .merge(web::router())
         .fallback(no_route)
         .layer(Extension(Arc::new(doc)))
         .layer(axum::middleware::from_fn(problem::render_problems))

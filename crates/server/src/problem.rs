@@ -251,10 +251,11 @@ pub async fn render_problems(req: Request, next: Next) -> Response {
     let error = match resp.extensions_mut().remove::<ApiError>() {
         Some(e) => Some(e),
         None if resp.status().is_client_error() || resp.status().is_server_error() => {
-            let is_problem = resp
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+            // The web pages render their own errors as HTML (crate::web).
+            let is_problem = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+                v.as_bytes().starts_with(PROBLEM_JSON.as_bytes())
+                    || v.as_bytes().starts_with(b"text/html")
+            });
             (!is_problem).then(|| match resp.status() {
                 StatusCode::NOT_FOUND => ApiError::not_found(),
                 StatusCode::METHOD_NOT_ALLOWED => ApiError {

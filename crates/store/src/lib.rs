@@ -41,10 +41,12 @@ pub mod audit;
 mod migrations;
 mod model;
 pub mod password;
+mod plan;
 mod sql;
 
 pub use migrations::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, Migration};
 pub use model::*;
+pub use plan::*;
 pub use sql::{AnyStore, PostgresStore, SqliteStore};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -66,6 +68,10 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("invalid: {0}")]
     Invalid(&'static str),
+    /// A plan save based on an old version: someone saved after the user began editing.
+    /// Nothing was written.
+    #[error("the plan was saved by someone else meanwhile (now version {current})")]
+    Stale { current: i64 },
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
     #[error("database: {0}")]
@@ -255,6 +261,37 @@ pub trait Store: Send + Sync {
         citizen: CitizenId,
         categories: &[tvaers_core::access::DataCategory],
     ) -> impl Future<Output = Result<Vec<Note>>> + Send;
+
+    // ---- the plan and progression ---------------------------------------------------------
+
+    /// Saves a new version of the citizen's plan and returns its number. Refuses with
+    /// [`StoreError::Stale`] (writing nothing) unless `plan.based_on` is the current version
+    /// (0 when there is none); [`StoreError::Invalid`] if the content fails
+    /// [`PlanContent::check`].
+    fn save_plan(
+        &self,
+        plan: &NewPlanVersion,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// The current version of the citizen's plan.
+    fn plan(&self, citizen: CitizenId) -> impl Future<Output = Result<Option<PlanVersion>>> + Send;
+    /// Every version of the citizen's plan, oldest first.
+    fn plan_versions(
+        &self,
+        citizen: CitizenId,
+    ) -> impl Future<Output = Result<Vec<PlanVersion>>> + Send;
+    /// Records a progression measurement; [`StoreError::Invalid`] for a score above
+    /// [`MAX_SCORE`].
+    fn record_progression(
+        &self,
+        record: &NewProgression,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<ProgressionId>> + Send;
+    /// The citizen's progression records by date (then by id).
+    fn progression(
+        &self,
+        citizen: CitizenId,
+    ) -> impl Future<Output = Result<Vec<Progression>>> + Send;
 
     // ---- audit log ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@
 use crate::audit::{self, Fields, GENESIS};
 use crate::migrations::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, migrator};
 use crate::model::*;
+use crate::plan::*;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
@@ -266,6 +267,25 @@ macro_rules! backend {
                     family_key: r.try_get("family_key")?,
                     first_loaded_on: r.try_get("first_loaded_on")?,
                     left_register_on: r.try_get("left_register_on")?,
+                })
+            }
+
+            fn plan_row(r: &$Row) -> Result<PlanVersion> {
+                let json: String = r.try_get("content")?;
+                Ok(PlanVersion {
+                    citizen: CitizenId(r.try_get("citizen_id")?),
+                    version: r.try_get("version")?,
+                    saved_by: UserId(r.try_get("saved_by")?),
+                    saved_at: from_us(r.try_get("saved_us")?)?,
+                    content: serde_json::from_str(&json)
+                        // Line and column only: serde's message may quote the user's text.
+                        .map_err(|e| {
+                            StoreError::Corrupt(format!(
+                                "plan content (line {}, column {})",
+                                e.line(),
+                                e.column()
+                            ))
+                        })?,
                 })
             }
 
@@ -970,6 +990,137 @@ macro_rules! backend {
                     .collect()
             }
 
+            async fn save_plan(&self, p: &NewPlanVersion, audit: &AuditEntry) -> Result<i64> {
+                p.content.check().map_err(StoreError::Invalid)?;
+                let json = serde_json::to_string(&p.content)
+                    .map_err(|_| StoreError::Invalid("plan content"))?;
+                let mut tx = self.begin_write().await?;
+                Self::citizen_exists(&mut tx, p.citizen).await?;
+                let current: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(version) FROM plan_versions WHERE citizen_id = $1",
+                )
+                .bind(p.citizen.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                let current = current.unwrap_or(0);
+                if current != p.based_on {
+                    return Err(StoreError::Stale { current });
+                }
+                let version = current + 1;
+                // A concurrent save based on the same version collides on the primary key
+                // (PostgreSQL does not serialise this transaction before the audit head lock).
+                sqlx::query(
+                    "INSERT INTO plan_versions (citizen_id, version, saved_by, saved_us, content) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(p.citizen.0)
+                .bind(version)
+                .bind(p.saved_by.0)
+                .bind(us(p.saved_at))
+                .bind(json)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match unique_as(e, "plan version") {
+                    StoreError::Conflict(_) => StoreError::Stale { current: version },
+                    e => e,
+                })?;
+                let mut entry = audit.clone();
+                entry.detail = format!("{} (version {version})", entry.detail);
+                Self::append_in(&mut tx, std::slice::from_ref(&entry)).await?;
+                tx.commit().await?;
+                Ok(version)
+            }
+
+            async fn plan(&self, citizen: CitizenId) -> Result<Option<PlanVersion>> {
+                let row = sqlx::query(
+                    "SELECT citizen_id, version, saved_by, saved_us, content FROM plan_versions \
+                     WHERE citizen_id = $1 ORDER BY version DESC LIMIT 1",
+                )
+                .bind(citizen.0)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(Self::plan_row).transpose()
+            }
+
+            async fn plan_versions(&self, citizen: CitizenId) -> Result<Vec<PlanVersion>> {
+                let rows = sqlx::query(
+                    "SELECT citizen_id, version, saved_by, saved_us, content FROM plan_versions \
+                     WHERE citizen_id = $1 ORDER BY version",
+                )
+                .bind(citizen.0)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(Self::plan_row).collect()
+            }
+
+            async fn record_progression(
+                &self,
+                r: &NewProgression,
+                audit: &AuditEntry,
+            ) -> Result<ProgressionId> {
+                if r.ors > MAX_SCORE {
+                    return Err(StoreError::Invalid("ORS score (0–40)"));
+                }
+                if r.srs > MAX_SCORE {
+                    return Err(StoreError::Invalid("SRS score (0–40)"));
+                }
+                let mut tx = self.begin_write().await?;
+                Self::citizen_exists(&mut tx, r.citizen).await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO progression (citizen_id, recorded_on, step, ors, srs, \
+                     recorded_by, department, recorded_us) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(r.citizen.0)
+                .bind(r.on)
+                .bind(i64::from(r.step.number()))
+                .bind(i64::from(r.ors))
+                .bind(i64::from(r.srs))
+                .bind(r.recorded_by.0)
+                .bind(r.department.map(|d| d.code()))
+                .bind(us(r.recorded_at))
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::append_in(&mut tx, std::slice::from_ref(audit)).await?;
+                tx.commit().await?;
+                Ok(ProgressionId(id))
+            }
+
+            async fn progression(&self, citizen: CitizenId) -> Result<Vec<Progression>> {
+                let rows = sqlx::query(
+                    "SELECT id, citizen_id, recorded_on, step, ors, srs, recorded_by, department, \
+                     recorded_us FROM progression WHERE citizen_id = $1 \
+                     ORDER BY recorded_on, id",
+                )
+                .bind(citizen.0)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let small = |c: &str| -> Result<u8> {
+                            let v: i64 = r.try_get(c)?;
+                            u8::try_from(v).map_err(|_| corrupt(c, &v.to_string()))
+                        };
+                        let step = small("step")?;
+                        Ok(Progression {
+                            id: ProgressionId(r.try_get("id")?),
+                            citizen: CitizenId(r.try_get("citizen_id")?),
+                            on: r.try_get("recorded_on")?,
+                            step: StaircaseStep::from_number(step)
+                                .ok_or_else(|| corrupt("step", &step.to_string()))?,
+                            ors: small("ors")?,
+                            srs: small("srs")?,
+                            recorded_by: UserId(r.try_get("recorded_by")?),
+                            department: r
+                                .try_get::<Option<String>, _>("department")?
+                                .map(|d| department_of(&d))
+                                .transpose()?,
+                            recorded_at: from_us(r.try_get("recorded_us")?)?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn append_audit(&self, entries: &[AuditEntry]) -> Result<Vec<i64>> {
                 if entries.is_empty() {
                     return Ok(vec![]);
@@ -1429,6 +1580,11 @@ delegate! {
     fn break_glass_grants(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<GrantRecord>>;
     fn add_note(&self, note: &NewNote, audit: &AuditEntry) -> Result<NoteId>;
     fn notes(&self, citizen: CitizenId, categories: &[DataCategory]) -> Result<Vec<Note>>;
+    fn save_plan(&self, plan: &NewPlanVersion, audit: &AuditEntry) -> Result<i64>;
+    fn plan(&self, citizen: CitizenId) -> Result<Option<PlanVersion>>;
+    fn plan_versions(&self, citizen: CitizenId) -> Result<Vec<PlanVersion>>;
+    fn record_progression(&self, record: &NewProgression, audit: &AuditEntry) -> Result<ProgressionId>;
+    fn progression(&self, citizen: CitizenId) -> Result<Vec<Progression>>;
     fn append_audit(&self, entries: &[AuditEntry]) -> Result<Vec<i64>>;
     fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>>;
     fn citizen_access_log(&self, citizen: CitizenId, since: DateTime<Utc>) -> Result<Vec<AccessLogLine>>;

@@ -100,6 +100,9 @@ both!(
     notes_and_consents_survive_reload,
     failed_load_leaves_the_previous_state,
     writes_and_their_audit_commit_together,
+    plan_versions_and_optimistic_concurrency,
+    concurrent_plan_saves_one_wins,
+    progression_is_validated_and_audited,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -1120,4 +1123,270 @@ async fn writes_and_their_audit_commit_together(db: &Db) {
         .await;
     assert!(r.is_err());
     assert!(s.notes(a, &[DataCategory::Basic]).await.unwrap().is_empty());
+}
+
+// ---- the plan and progression -------------------------------------------------------------
+
+fn plan_write(who: Subject, c: CitizenId, detail: &str) -> AuditEntry {
+    AuditEntry::write(
+        Some(who),
+        Some(c),
+        Some(DataCategory::Basic),
+        Purpose::CaseProcessing,
+        Some(Basis::Team),
+        t0(),
+        detail,
+    )
+}
+
+fn a_plan(goal_text: &str) -> PlanContent {
+    PlanContent {
+        goal: Some(StaircaseStep::CloseToLabourMarket),
+        goal_text: goal_text.into(),
+        sub_goals: vec![SubGoal {
+            id: 1,
+            text: "Stabil bolig".into(),
+        }],
+        interventions: vec![Intervention {
+            goal: 1,
+            text: "Bostøtte to timer om ugen".into(),
+            department: Department::AdultSocial,
+            legal_basis: "SEL § 85".into(),
+        }],
+        coordinator: None,
+        contacts: vec![ContactPerson {
+            name: "Mette".into(),
+            role: "Mentor".into(),
+            phone: "12345678".into(),
+        }],
+        meetings: vec![Meeting {
+            at: day(2025, 3, 4).and_hms_opt(10, 0, 0).unwrap(),
+            place: "Jobcentret".into(),
+        }],
+    }
+}
+
+fn save(c: CitizenId, by: UserId, based_on: i64, content: PlanContent) -> NewPlanVersion {
+    NewPlanVersion {
+        citizen: c,
+        based_on,
+        saved_by: by,
+        saved_at: t0() + Duration::minutes(based_on),
+        content,
+    }
+}
+
+async fn plan_versions_and_optimistic_concurrency(db: &Db) {
+    let s = &db.store;
+    let (a, b, _) = loaded(s).await;
+    let ann = add_user(s, "ann", Role::Coordinator).await;
+    let bo = add_user(s, "bo", Role::Coordinator).await;
+    let who = subject(ann, Role::Coordinator);
+    assert_eq!(s.plan(a).await.unwrap(), None);
+    assert!(s.plan_versions(a).await.unwrap().is_empty());
+
+    let v1 = s
+        .save_plan(
+            &save(a, ann, 0, a_plan("Job i butik")),
+            &plan_write(who, a, "plan saved"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v1, 1);
+    let mut second = a_plan("Job i butik eller lager");
+    second.coordinator = Some(ann.0);
+    let v2 = s
+        .save_plan(
+            &save(a, bo, 1, second.clone()),
+            &plan_write(who, a, "plan saved"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v2, 2);
+    let head = s.verify_audit_chain().await.unwrap().head_seq;
+
+    // A save based on version 1 after version 2: refused, nothing written, no audit entry.
+    let stale = s
+        .save_plan(
+            &save(a, ann, 1, a_plan("lost?")),
+            &plan_write(who, a, "plan saved"),
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Stale { current: 2 })),
+        "{stale:?}"
+    );
+    // Also a first save when a plan exists.
+    assert!(matches!(
+        s.save_plan(
+            &save(a, ann, 0, a_plan("x")),
+            &plan_write(who, a, "plan saved")
+        )
+        .await,
+        Err(StoreError::Stale { current: 2 })
+    ));
+    assert_eq!(s.verify_audit_chain().await.unwrap().head_seq, head);
+
+    let current = s.plan(a).await.unwrap().unwrap();
+    assert_eq!(current.version, 2);
+    assert_eq!(current.saved_by, bo);
+    assert_eq!(current.content, second);
+    let all = s.plan_versions(a).await.unwrap();
+    assert_eq!(all.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(all[0].content.goal_text, "Job i butik");
+    assert_eq!(all[0].saved_by, ann);
+    assert_eq!(all[0].saved_at, t0());
+    assert_eq!(all[1].saved_at, t0() + Duration::minutes(1));
+    // Plans are per citizen.
+    assert_eq!(s.plan(b).await.unwrap(), None);
+
+    // Every save has its audit entry, with the version.
+    let entries = s
+        .audit_entries(&AuditFilter {
+            citizen: Some(a),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let saves: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == AuditAction::Write && e.detail.starts_with("plan saved"))
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert_eq!(saves, ["plan saved (version 1)", "plan saved (version 2)"]);
+
+    // Invalid content and unknown citizens are refused.
+    let mut bad = a_plan("x");
+    bad.interventions[0].goal = 9;
+    assert!(matches!(
+        s.save_plan(&save(a, ann, 2, bad), &plan_write(who, a, "plan saved"))
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.save_plan(
+            &save(CitizenId(999), ann, 0, a_plan("x")),
+            &plan_write(who, a, "plan saved")
+        )
+        .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(s.plan(a).await.unwrap().unwrap().version, 2);
+    assert_eq!(s.verify_audit_chain().await.unwrap().head_seq, head);
+    assert!(s.verify_audit_chain().await.unwrap().broken.is_none());
+}
+
+async fn concurrent_plan_saves_one_wins(db: &Db) {
+    let s = Arc::new(db.store.clone());
+    let (a, _, _) = loaded(&s).await;
+    let ann = add_user(&s, "ann", Role::Coordinator).await;
+    let who = subject(ann, Role::Coordinator);
+    s.save_plan(
+        &save(a, ann, 0, a_plan("start")),
+        &plan_write(who, a, "plan saved"),
+    )
+    .await
+    .unwrap();
+    for round in 0..5 {
+        let base = s.plan(a).await.unwrap().unwrap().version;
+        let tasks: Vec<_> = (0..4)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    s.save_plan(
+                        &save(a, ann, base, a_plan(&format!("round {round} writer {i}"))),
+                        &plan_write(who, a, "plan saved"),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(v) => {
+                    assert_eq!(v, base + 1);
+                    won += 1;
+                }
+                Err(StoreError::Stale { .. }) => {}
+                Err(e) => panic!("a concurrent save failed otherwise: {e}"),
+            }
+        }
+        assert_eq!(won, 1, "exactly one of the concurrent saves wins");
+    }
+    assert_eq!(s.plan_versions(a).await.unwrap().len(), 6);
+    assert!(s.verify_audit_chain().await.unwrap().broken.is_none());
+}
+
+async fn progression_is_validated_and_audited(db: &Db) {
+    let s = &db.store;
+    let (a, b, _) = loaded(s).await;
+    let emp = Role::Caseworker {
+        department: Department::Employment,
+    };
+    let ann = add_user(s, "ann", emp).await;
+    let rec = |on, step, ors, srs| NewProgression {
+        citizen: a,
+        on,
+        step,
+        ors,
+        srs,
+        recorded_by: ann,
+        department: Some(Department::Employment),
+        recorded_at: t0(),
+    };
+    let w = plan_write(subject(ann, emp), a, "progression recorded");
+    let later = s
+        .record_progression(
+            &rec(day(2025, 2, 1), StaircaseStep::Clarification, 28, 37),
+            &w,
+        )
+        .await
+        .unwrap();
+    let earlier = s
+        .record_progression(
+            &rec(day(2025, 1, 1), StaircaseStep::FarFromLabourMarket, 0, 40),
+            &w,
+        )
+        .await
+        .unwrap();
+    let mut coordinator = rec(day(2025, 2, 1), StaircaseStep::Clarification, 30, 36);
+    coordinator.department = None;
+    let third = s.record_progression(&coordinator, &w).await.unwrap();
+    let head = s.verify_audit_chain().await.unwrap().head_seq;
+    for (ors, srs) in [(41, 10), (10, 41), (255, 0)] {
+        assert!(matches!(
+            s.record_progression(
+                &rec(day(2025, 3, 1), StaircaseStep::Clarification, ors, srs),
+                &w
+            )
+            .await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    assert_eq!(s.verify_audit_chain().await.unwrap().head_seq, head);
+    let got = s.progression(a).await.unwrap();
+    assert_eq!(
+        got.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [earlier, later, third],
+        "by date, then by id"
+    );
+    assert_eq!(got[0].step, StaircaseStep::FarFromLabourMarket);
+    assert_eq!((got[0].ors, got[0].srs), (0, 40));
+    assert_eq!((got[1].ors, got[1].srs), (28, 37));
+    assert_eq!(got[1].department, Some(Department::Employment));
+    assert_eq!(got[2].department, None);
+    assert_eq!(got[1].recorded_by, ann);
+    assert!(s.progression(b).await.unwrap().is_empty());
+    let writes = s
+        .audit_entries(&AuditFilter {
+            citizen: Some(a),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.detail == "progression recorded")
+        .count();
+    assert_eq!(writes, 3);
 }

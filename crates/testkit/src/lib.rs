@@ -25,17 +25,25 @@
 
 #![forbid(unsafe_code)]
 
+mod browser;
 #[cfg(feature = "db")]
 pub mod db;
 mod policy;
 mod postgres;
 mod python;
 
+pub use browser::{AXE_CORE_VERSION, Browser, browser, probe_browser};
 pub use policy::{Absence, REQUIRE_ALL_VAR, Service, Verdict, require, require_all, verdict};
 pub use postgres::{Postgres, postgres, probe_postgres};
 pub use python::{BASE_PYTHON_VAR, Python, duckdb, probe_duckdb};
 
 use std::path::{Path, PathBuf};
+
+/// The Cargo target directory of the running test (where artefacts such as the browser test's
+/// screenshots go).
+pub fn target_directory() -> PathBuf {
+    python::target_dir(&workspace_root())
+}
 
 /// The workspace root (where README.md, `.ci/run` and `bench/` are).
 pub fn workspace_root() -> PathBuf {

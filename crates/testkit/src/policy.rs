@@ -15,6 +15,10 @@ pub enum Service {
     DuckDb,
     /// A PostgreSQL server (`DATABASE_URL`, default 127.0.0.1:5432).
     PostgreSql,
+    /// Headless Chromium with chromedriver (Debian's `chromium`, `chromium-driver`).
+    Chromium,
+    /// axe-core (the accessibility checker, from npm), run inside the browser.
+    AxeCore,
 }
 
 impl fmt::Display for Service {
@@ -22,6 +26,8 @@ impl fmt::Display for Service {
         f.write_str(match self {
             Service::DuckDb => "the DuckDB peer (Python 3 with duckdb)",
             Service::PostgreSql => "PostgreSQL",
+            Service::Chromium => "headless Chromium with chromedriver",
+            Service::AxeCore => "axe-core (npm)",
         })
     }
 }

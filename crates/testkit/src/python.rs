@@ -234,14 +234,14 @@ fn run(cmd: &mut Command) -> Result<Output, String> {
 
 /// A progress line on the process's stderr (past the harness's capture: provisioning is slow
 /// and happens once).
-fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "tvaers-testkit: {line}");
 }
 
 /// The Cargo target directory of the running test binary (the nearest ancestor with Cargo's
 /// `CACHEDIR.TAG`), else `CARGO_TARGET_DIR`, else `target/` in the workspace.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     let from_exe = std::env::current_exe().ok().and_then(|exe| {
         exe.ancestors()
             .skip(1)

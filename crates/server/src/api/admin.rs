@@ -158,7 +158,7 @@ pub struct AccessLogView {
     pub lines: Vec<AccessLogLineView>,
 }
 
-fn category_text(lang: Lang, c: Option<DataCategory>) -> String {
+pub(crate) fn category_text(lang: Lang, c: Option<DataCategory>) -> String {
     match c {
         None | Some(DataCategory::Basic) => t(lang, Key::category_basic).into(),
         Some(DataCategory::Services(d)) => department(lang, d).into(),
@@ -166,7 +166,7 @@ fn category_text(lang: Lang, c: Option<DataCategory>) -> String {
     }
 }
 
-fn purpose_text(lang: Lang, p: Purpose) -> &'static str {
+pub(crate) fn purpose_text(lang: Lang, p: Purpose) -> &'static str {
     t(
         lang,
         match p {
@@ -178,7 +178,7 @@ fn purpose_text(lang: Lang, p: Purpose) -> &'static str {
     )
 }
 
-fn role_text(lang: Lang, code: &str) -> &'static str {
+pub(crate) fn role_text(lang: Lang, code: &str) -> &'static str {
     t(
         lang,
         match code {
