@@ -22,13 +22,14 @@ pub struct ScenarioError {
 }
 
 /// An amount in the file: whole kroner as an integer, or a string in Danish form with a decimal
-/// comma ("655,50"). A TOML float is refused: it cannot hold every øre exactly.
+/// comma ("655,50"). Anything else, a TOML float included (it cannot hold every øre exactly),
+/// is refused.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum RawMoney {
     Int(i64),
     Text(String),
-    Float(f64),
+    Other(serde::de::IgnoredAny),
 }
 
 /// A percentage: an integer, a float or a string with at most two decimals ("12,5").
@@ -177,7 +178,7 @@ impl Ctx<'_> {
         let v = match m.get_ref() {
             RawMoney::Int(kr) => kr.checked_mul(100).map(Ore),
             RawMoney::Text(t) => Ore::parse_kroner(t, ','),
-            RawMoney::Float(_) => {
+            RawMoney::Other(_) => {
                 return Err(self.err(
                     m.span(),
                     format!(

@@ -219,7 +219,10 @@ fn ore(v: i128) -> Result<Ore, TooLarge> {
 }
 
 /// Yearly net, cumulative and discounted figures, the NPV and the payback year of some flows.
-fn discounted(s: &Scenario, f: &Flows) -> (Vec<(i128, i128, i128, i128)>, i128, Option<u32>) {
+/// Per year: net, cumulative net, present value, cumulative present value.
+type Discounted = Vec<(i128, i128, i128, i128)>;
+
+fn discounted(s: &Scenario, f: &Flows) -> (Discounted, i128, Option<u32>) {
     let before: i128 = f.before.iter().sum();
     let mut factor = DISCOUNT_ONE;
     let mut cumulative = 0i128;
