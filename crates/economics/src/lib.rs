@@ -9,6 +9,7 @@
 //! arithmetic with the rounding rules stated in [`potential`](mod@potential).
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod budget;
 pub mod model;
 mod parse;
