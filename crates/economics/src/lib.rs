@@ -14,6 +14,7 @@ pub mod budget;
 pub mod model;
 mod parse;
 pub mod potential;
+pub mod publish;
 
 pub use budget::{Network, SeparateUnit, Transfer, Violation, network, separate_unit};
 pub use model::{
