@@ -313,6 +313,60 @@ pub fn demo(out: &Path, citizens: u32, seed: u64, lang: Lang) -> Result<ExitCode
 }
 
 /// Reads a rules file; on any error prints it with line and column and returns exit code 1.
+/// What `tvaers economics` was asked to do.
+pub struct EconomicsOptions<'a> {
+    pub scenario: &'a Path,
+    pub out: &'a Path,
+    /// A dataset written by `tvaers import`, for the target group's baseline.
+    pub input: Option<&'a Path>,
+    pub year: Option<i32>,
+    pub rules: Option<&'a Path>,
+    pub lang: Lang,
+}
+
+pub fn economics(opts: &EconomicsOptions<'_>) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(opts.scenario)
+        .with_context(|| format!("cannot read {}", opts.scenario.display()))?;
+    let scenario =
+        match tvaers_economics::Scenario::parse(&text, &opts.scenario.display().to_string()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(1));
+            }
+        };
+    let rules = match opts.rules {
+        Some(f) => match load_rules(f)? {
+            Ok(r) => r,
+            Err(code) => return Ok(code),
+        },
+        None => tvaers_rules::RuleSet::standard(),
+    };
+    if opts.input.is_some() && scenario.target_group.is_none() {
+        eprintln!("{}", msg(Key::cli_economics_no_group));
+    }
+    let job = tvaers_pipeline::EconomicsJob {
+        scenario: &scenario,
+        source: opts.input.map(tvaers_pipeline::Source::Dataset),
+        year: opts.year,
+        rules: &rules,
+        lang: opts.lang,
+        out: opts.out,
+        settings: tvaers_analysis::Settings::default(),
+    };
+    match tvaers_pipeline::economics(&job, &mut Spinners::new(cli_lang())) {
+        Ok(files) => {
+            println!("{}", tn(Key::cli_report_at, &[&files.html.display()]));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(tvaers_pipeline::PipelineError::UnknownTargetGroup(group)) => {
+            eprintln!("{}", tn(Key::cli_economics_unknown_group, &[&group]));
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn load_rules(file: &Path) -> Result<std::result::Result<tvaers_rules::RuleSet, ExitCode>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;

@@ -96,6 +96,20 @@ enum Command {
         #[arg(long, value_enum, value_name = "RULE", default_value = "error")]
         missing_prices: MissingPricesArg,
     },
+    Economics {
+        #[arg(long)]
+        scenario: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        input: Option<PathBuf>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
+    },
     Demo {
         #[arg(long, default_value = "tvaers-demo")]
         out: PathBuf,
@@ -209,6 +223,14 @@ const HELP: &[CommandHelp] = &[
         ("dataset_out", Key::help_analyse_dataset_out),
         ("dominance", Key::help_analyse_dominance),
         ("missing_prices", Key::help_analyse_missing_prices),
+    ]),
+    ("economics", Key::help_economics, &[
+        ("scenario", Key::help_economics_scenario),
+        ("out", Key::help_economics_out),
+        ("input", Key::help_economics_input),
+        ("year", Key::help_economics_year),
+        ("rules", Key::help_economics_rules),
+        ("lang", Key::help_arg_lang),
     ]),
     ("demo", Key::help_demo, &[
         ("out", Key::help_demo_out),
@@ -435,6 +457,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .expect("clap keeps it in 1..=100"),
                 missing_prices: missing_prices.into(),
             },
+        }),
+        Command::Economics {
+            scenario,
+            out,
+            input,
+            year,
+            rules,
+            lang,
+        } => commands::economics(&commands::EconomicsOptions {
+            scenario: &scenario,
+            out: &out,
+            input: input.as_deref(),
+            year,
+            rules: rules.as_deref(),
+            lang: lang.into(),
         }),
         Command::Demo {
             out,

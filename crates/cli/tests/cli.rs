@@ -783,3 +783,45 @@ fn error_messages_never_print_a_whole_cpr_number() {
     assert!(has_whole_cpr("x 310380-1235 y") && has_whole_cpr("3103801235"));
     assert!(!has_whole_cpr("310380-**** 12345678901"));
 }
+
+/// `tvaers economics` writes the Per report; a bad scenario file fails with its line and column
+/// and writes nothing.
+#[test]
+fn economics_writes_the_per_report_and_refuses_a_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = dir.path().join("oekonomi");
+    run_ok(
+        tvaers()
+            .arg("economics")
+            .arg("--scenario")
+            .arg(root.join("scenarios/per.toml"))
+            .arg("--out")
+            .arg(&out),
+    );
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.contains("895.000") && html.contains("408.500"));
+    assert!(out.join("tables/oekonomi_aar.csv").is_file());
+
+    let bad = dir.path().join("bad.toml");
+    let text = fs::read_to_string(root.join("scenarios/per.toml"))
+        .unwrap()
+        .replace("department = \"social_voksne\"", "department = \"socialt\"");
+    fs::write(&bad, text).unwrap();
+    let bad_out = dir.path().join("bad_out");
+    let o = tvaers()
+        .arg("economics")
+        .arg("--scenario")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&bad_out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.toml:39:14: unknown department \"socialt\""),
+        "{err}"
+    );
+    assert!(!bad_out.exists());
+}

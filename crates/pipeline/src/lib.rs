@@ -142,6 +142,12 @@ pub enum PipelineError {
     /// A posting, price or spell beyond the documented limits, or sums beyond exact arithmetic.
     #[error("cannot analyse: {0}")]
     Analysis(#[from] tvaers_analysis::AnalysisError),
+    /// The scenario's sums leave exact arithmetic.
+    #[error(transparent)]
+    Economics(#[from] tvaers_economics::TooLarge),
+    /// The scenario's target group is not a rule of the rules file.
+    #[error("the target group \"{0}\" is not in the rules file")]
+    UnknownTargetGroup(String),
 }
 
 /// The pseudonymised register of `source`.
@@ -242,5 +248,85 @@ pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, Pi
         allocation,
         analysis,
         files,
+    })
+}
+
+/// One run of the economics face (`tvaers economics`).
+pub struct EconomicsJob<'a> {
+    pub scenario: &'a tvaers_economics::Scenario,
+    /// The register for the baseline of the scenario's target group; none: no baseline.
+    pub source: Option<Source<'a>>,
+    /// The baseline's year; defaults to the last full calendar year in the data.
+    pub year: Option<i32>,
+    pub rules: &'a RuleSet,
+    pub lang: Lang,
+    /// The report folder, replaced all-or-nothing.
+    pub out: &'a Path,
+    pub settings: tvaers_analysis::Settings,
+}
+
+/// The economics face end to end: the scenario's potential and budget models, the target
+/// group's baseline when a register and a target group are given, the report written to
+/// `job.out` all-or-nothing.
+pub fn economics(
+    job: &EconomicsJob<'_>,
+    progress: &mut dyn Progress,
+) -> Result<ReportFiles, PipelineError> {
+    use chrono::Datelike;
+    use tvaers_economics::{baseline, network, potential, publish, separate_unit};
+    if let Some(source) = &job.source {
+        check_apart(job.out, "the input folder", source.dir())?;
+    }
+    let s = job.scenario;
+    let p = potential(s)?;
+    let net = network(s, &p)?;
+    let unit = separate_unit(s, &p)?;
+    let base = match (&job.source, &s.target_group) {
+        (Some(source), Some(group)) => {
+            let register = load(source, progress)?;
+            let year = job
+                .year
+                .unwrap_or_else(|| tvaers_analysis::default_period(&register).to().year());
+            let period = Period::year(year);
+            let alloc = step(progress, Stage::Allocate, || {
+                tvaers_analysis::allocate_with(&register, period, job.settings.missing_prices)
+            })?;
+            let members = step(progress, Stage::Summarise, || {
+                baseline::members_of(&register, job.rules, group, period)
+            })
+            .ok_or_else(|| PipelineError::UnknownTargetGroup(group.clone()))?;
+            Some(baseline::baseline(
+                &register,
+                &alloc,
+                group,
+                year,
+                &members,
+                job.settings.dominance,
+            ))
+        }
+        _ => None,
+    };
+    let doc = publish::publish(
+        &publish::Report {
+            scenario: s,
+            potential: &p,
+            network: &net,
+            unit: &unit,
+            baseline: base.as_ref(),
+        },
+        job.lang,
+    );
+    let staged = StagedDir::begin(job.out)?;
+    let files = step(progress, Stage::WriteReport, || {
+        tvaers_report::write(&doc, staged.path())
+    })?;
+    let written_in = staged.path().to_path_buf();
+    staged.commit()?;
+    let moved = |p: &Path| job.out.join(p.strip_prefix(&written_in).unwrap_or(p));
+    Ok(ReportFiles {
+        html: moved(&files.html),
+        summary: moved(&files.summary),
+        xlsx: moved(&files.xlsx),
+        csv: files.csv.iter().map(|p| moved(p)).collect(),
     })
 }

@@ -22,6 +22,17 @@ pub enum TableId {
     TargetGroupOverlaps,
     Overlaps,
     Combinations,
+    // The economics face (`tvaers economics`, crate tvaers-economics).
+    EconKeyFigures,
+    EconPackage,
+    EconDepartments,
+    EconYears,
+    EconSensitivity,
+    EconTransfers,
+    EconViolations,
+    EconUnit,
+    EconBaseline,
+    EconArchetypes,
 }
 
 impl TableId {
@@ -40,6 +51,16 @@ impl TableId {
             TableId::TargetGroupOverlaps => "maalgrupper_overlap",
             TableId::Overlaps => "overlap",
             TableId::Combinations => "kombinationer",
+            TableId::EconKeyFigures => "oekonomi_noegletal",
+            TableId::EconPackage => "oekonomi_pakke",
+            TableId::EconDepartments => "oekonomi_forvaltninger",
+            TableId::EconYears => "oekonomi_aar",
+            TableId::EconSensitivity => "oekonomi_foelsomhed",
+            TableId::EconTransfers => "oekonomi_omplaceringer",
+            TableId::EconViolations => "oekonomi_brud",
+            TableId::EconUnit => "oekonomi_enhed",
+            TableId::EconBaseline => "oekonomi_baseline",
+            TableId::EconArchetypes => "oekonomi_arketyper",
         }
     }
 }
