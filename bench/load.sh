@@ -8,6 +8,9 @@
 # (default 50) for $SECONDS_PER_RUN seconds (default 20) each:
 #   - GET /api/citizens/{id}    the citizen endpoint: session check, the access rule, the
 #                               audit entry appended (hash-chained) and the citizen's data;
+#   - GET /citizens/{id}        the web application's citizen overview (HTML): services of
+#                               every department the rule opens (each category decided and
+#                               logged), alerts from the rules engine, family, team;
 #   - GET /api/session          the reference: session check only, no audit write.
 # Prints wrk's figures and a table of requests/s, p50 and p99. Needs a release build:
 #   cargo build --release && bench/load.sh
@@ -59,7 +62,7 @@ run_backend() {
   id=$(curl -sf -b "$work/jar" "$base/api/citizens" | python3 -c \
     'import json,sys; d=json.load(sys.stdin); print((d["citizens"] if isinstance(d,dict) else d)[0]["id"])')
   curl -sf -b "$work/jar" "$base/api/citizens/$id" >/dev/null
-  for path in "/api/citizens/$id" "/api/session"; do
+  for path in "/api/citizens/$id" "/citizens/$id" "/api/session"; do
     echo "-- $name GET $path, $CLIENTS connections, $SECONDS_PER_RUN s"
     wrk -t2 -c"$CLIENTS" -d"${SECONDS_PER_RUN}s" --latency -H "Cookie: tvaers_session=$cookie" \
       "$base$path" | tee "$work/wrk.txt"
