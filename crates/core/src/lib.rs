@@ -21,6 +21,7 @@ pub mod person;
 pub mod quantity;
 pub mod register;
 pub mod service;
+pub mod text;
 
 pub use account::AccountFunction;
 pub use chrono::NaiveDate;
@@ -38,3 +39,4 @@ pub use register::{
     ContactIx, PersonIx, Posting, Register, Relation, RelationKind, ServiceIx, Spell, UnitPrice,
 };
 pub use service::{Catalogue, ServiceEntry, ServiceKind, Unit};
+pub use text::line_column;

@@ -119,11 +119,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
-        let at = span.start.min(self.text.len());
-        let before = &self.text[..at];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = self.text[line_start..at].chars().count() + 1;
+        let (line, column) = tvaers_core::line_column(self.text, span.start);
         ScenarioError {
             source_name: self.source_name.to_string(),
             line,

@@ -510,13 +510,7 @@ enum ParseError {
 
 /// `line:column` (1-based, columns in characters) of the start of `span` in `text`.
 fn line_column(text: &str, span: Range<usize>) -> String {
-    let mut start = span.start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let before = &text[..start];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let (line, column) = tvaers_core::line_column(text, span.start);
     format!("{line}:{column}")
 }
 

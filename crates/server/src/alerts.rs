@@ -10,7 +10,32 @@ use tvaers_core::{
     ServiceEntry, ServiceIx, ServiceKind, Spell, Unit,
 };
 use tvaers_rules::{Alert, Index, RuleSet, evaluate_person};
-use tvaers_store::{Citizen, ServiceRecord};
+use tvaers_store::{Citizen, ServiceRecord, Store};
+
+/// [`alerts`] for a handler: the citizen's family from the store, then the rules engine off the
+/// async runtime (it is CPU work), with the server's rules, catalogue and today. The state is
+/// moved in as a cheap handle, so no request copies the rule set.
+pub(crate) async fn alerts_of(
+    state: &crate::AppState,
+    citizen: Citizen,
+    services: Vec<ServiceRecord>,
+) -> Result<(Vec<Alert>, Vec<String>), crate::problem::ApiError> {
+    let family = state.store().family(citizen.id).await?;
+    let today = state.now().date_naive();
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        alerts(
+            &citizen,
+            &family,
+            &services,
+            state.settings().catalogue.as_deref(),
+            state.rules(),
+            today,
+        )
+    })
+    .await
+    .map_err(|_| crate::problem::ApiError::internal())
+}
 
 /// The register of `citizen` (index 0) and the rest of the family, with `services` (the
 /// citizen's allowed services), and the alerts over the services' whole span up to `today`.

@@ -542,28 +542,13 @@ async fn alerts_of(
     if services.is_empty() {
         return Ok(vec![]);
     }
-    let family = state.store().family(citizen.id).await?;
     let today = state.now().date_naive();
-    let catalogue = state.settings().catalogue.clone();
-    let rules = state.rules().clone();
-    let citizen = citizen.clone();
-    let services = services.to_vec();
     let names: HashMap<String, String> = services
         .iter()
         .map(|s| (s.code.clone(), s.name_da.clone()))
         .collect();
-    let (found, codes) = tokio::task::spawn_blocking(move || {
-        crate::alerts::alerts(
-            &citizen,
-            &family,
-            &services,
-            catalogue.as_deref(),
-            &rules,
-            today,
-        )
-    })
-    .await
-    .map_err(|_| ApiError::internal())?;
+    let (found, codes) =
+        crate::alerts::alerts_of(state, citizen.clone(), services.to_vec()).await?;
     let mut lines: Vec<AlertLine> = found
         .into_iter()
         .map(|a| AlertLine {

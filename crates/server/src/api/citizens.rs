@@ -396,28 +396,13 @@ pub async fn alerts(
     let (ds, open) = open_service_categories(&state, &me.user, id, "alerts").await?;
     let store = state.store();
     let citizen = store.citizen(id).await?.ok_or_else(ApiError::not_found)?;
-    let family = store.family(id).await?;
     let services: Vec<_> = store
         .services(id)
         .await?
         .into_iter()
         .filter(|s| open.contains(&DataCategory::Services(s.department)))
         .collect();
-    let today = state.now().date_naive();
-    let catalogue = state.settings().catalogue.clone();
-    let rules = state.rules().clone();
-    let (found, codes) = tokio::task::spawn_blocking(move || {
-        crate::alerts::alerts(
-            &citizen,
-            &family,
-            &services,
-            catalogue.as_deref(),
-            &rules,
-            today,
-        )
-    })
-    .await
-    .map_err(|_| ApiError::internal())?;
+    let (found, codes) = crate::alerts::alerts_of(&state, citizen, services).await?;
     let alerts = found
         .into_iter()
         .map(|a| AlertView {
