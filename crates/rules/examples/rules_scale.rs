@@ -1,4 +1,4 @@
-//! Timings at the target size: `cargo run --release -p tvaers-rules --example scale [persons]`.
+//! Timings at the target size: `cargo run --release -p tvaers-rules --example rules_scale [persons]`.
 //!
 //! Builds a synthetic register (650,000 citizens, about 1M spells by default, in families),
 //! then times the index, `evaluate_all` with the standard rules, `evaluate_person` for a sample
