@@ -37,13 +37,46 @@ pub async fn check(
     mode: Mode,
     detail: &str,
 ) -> Result<Vec<Decision>, ApiError> {
+    let asks: Vec<Ask> = targets
+        .iter()
+        .map(|&(citizen, category)| Ask {
+            citizen,
+            category,
+            detail,
+        })
+        .collect();
+    check_asks(state, user, &asks, purpose, mode).await
+}
+
+/// One question to the rule, with the detail its audit entry carries.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    pub citizen: Option<CitizenId>,
+    pub category: DataCategory,
+    pub detail: &'a str,
+}
+
+/// [`check`] for questions with different details: a page that shows several parts asks for
+/// them all at once, so the citizen's facts are read once and the entries committed once.
+pub async fn check_asks(
+    state: &AppState,
+    user: &User,
+    asks: &[Ask<'_>],
+    purpose: Purpose,
+    mode: Mode,
+) -> Result<Vec<Decision>, ApiError> {
     let now = state.now();
     let subject = user.subject();
     let mut facts: HashMap<CitizenId, CitizenFacts> = HashMap::new();
     let none = CitizenFacts::default();
-    let mut decisions = Vec::with_capacity(targets.len());
-    let mut entries = Vec::with_capacity(targets.len());
-    for &(citizen, category) in targets {
+    let mut decisions = Vec::with_capacity(asks.len());
+    let mut entries = Vec::with_capacity(asks.len());
+    for &Ask {
+        citizen,
+        category,
+        detail,
+    } in asks
+    {
         let f = match citizen {
             None => &none,
             Some(c) => {

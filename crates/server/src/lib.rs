@@ -24,6 +24,7 @@ pub mod access;
 mod alerts;
 pub mod api;
 pub mod auth;
+pub mod costs;
 mod group_commit;
 pub mod lang;
 pub mod problem;

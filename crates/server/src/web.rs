@@ -27,9 +27,12 @@
 //!   runs axe-core on every page it visits.
 
 use crate::AppState;
-use crate::access::{authorize, authorize_each, authorize_write, write_entry};
+use crate::access::{
+    Ask, Mode, authorize, authorize_each, authorize_write, check_asks, write_entry,
+};
 use crate::api::{category_text, purpose_text, role_text};
 use crate::auth::{LoginRefused, csrf_ok, csrf_token, session_cookie, start_session};
+use crate::costs::{YearlyCosts, yearly_costs};
 use crate::lang::{Lang, request_lang};
 use crate::problem::{ApiError, reason_key};
 use axum::Router;
@@ -45,7 +48,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tvaers_core::access::{DataCategory, Decision, Purpose, Role, UserId};
-use tvaers_core::{Cpr, Department};
+use tvaers_core::{Cpr, Department, Ore};
 use tvaers_messages::{Key, department, t, tn};
 use tvaers_store::{
     AuditAction, AuditEntry, AuditFilter, Citizen, CitizenId, ContactPerson, DOMINANT_GOAL,
@@ -273,6 +276,8 @@ fieldset{border:1px solid #6b6b6b;margin:1rem 0;padding:.5rem 1rem}
 .error{color:#a00000;font-weight:600}
 .ok{background:#e8f4ea;border-left:4px solid #1e6b2e;padding:.5rem 1rem}
 .added{background:#e8f4ea}
+.scroll{overflow-x:auto;max-width:100%}
+.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .removed{background:#fbe9e9;text-decoration:line-through}
 @media print{header,nav,.skip,form,.noprint{display:none}main{max-width:none;padding:0}a{color:#000;text-decoration:none}}
 "#;
@@ -504,8 +509,19 @@ async fn visible_services(
         detail,
     )
     .await?;
-    let open = opened(&ds);
-    let services = if open.is_empty() {
+    let services = services_in(state, id, &ds).await?;
+    Ok((ds, services))
+}
+
+/// The citizen's services in the categories the rule opened in `decisions` (already asked and
+/// logged by the caller).
+async fn services_in(
+    state: &AppState,
+    id: CitizenId,
+    decisions: &[(DataCategory, Decision)],
+) -> Result<Vec<ServiceRecord>, WebError> {
+    let open = opened(decisions);
+    Ok(if open.is_empty() {
         vec![]
     } else {
         state
@@ -515,8 +531,7 @@ async fn visible_services(
             .into_iter()
             .filter(|s| open.contains(&DataCategory::Services(s.department)))
             .collect()
-    };
-    Ok((ds, services))
+    })
 }
 
 /// One alert as a page shows it.
@@ -633,7 +648,7 @@ fn time_text(lang: Lang, at: DateTime<Utc>) -> String {
 
 fn citizen_heading(lang: Lang, c: &Citizen, page: Key) -> Markup {
     html! {
-        h1 { (t(lang, page)) ": " (c.cpr.to_string()) }
+        h1 { (t(lang, page)) ": " @if let Some(n) = &c.name { (n) ", " } (c.cpr.to_string()) }
         nav aria-label=(t(lang, Key::web_citizen_nav)) {
             ul {
                 li { a href=(href(lang, &format!("/citizens/{}", c.id.0))) { (t(lang, Key::web_overview_title)) } }
@@ -689,7 +704,7 @@ async fn mine(
         &me.user,
         &targets,
         Purpose::CaseProcessing,
-        crate::access::Mode::Read,
+        Mode::Read,
         "web: my citizens",
     )
     .await?;
@@ -699,10 +714,29 @@ async fn mine(
         .filter(|(_, d)| d.allowed)
         .map(|(c, _)| c)
         .collect();
-    // Alerts first: each citizen's alerts from the services the rule opens to this user.
+    // Alerts first: each citizen's alerts from the services the rule opens to this user, asked
+    // for every citizen at once (one commit of the audit log for the page).
+    let categories = service_categories();
+    let asks: Vec<Ask> = allowed
+        .iter()
+        .flat_map(|c| {
+            categories.iter().map(|&category| Ask {
+                citizen: Some(c.id),
+                category,
+                detail: "web: my citizens, alerts",
+            })
+        })
+        .collect();
+    let service_decisions =
+        check_asks(&state, &me.user, &asks, Purpose::CaseProcessing, Mode::Read).await?;
     let mut rows = Vec::with_capacity(allowed.len());
-    for c in allowed {
-        let (_, services) = visible_services(&state, &me, c.id, "web: my citizens, alerts").await?;
+    for (c, ds) in allowed
+        .into_iter()
+        .zip(service_decisions.chunks(categories.len()))
+    {
+        let ds: Vec<(DataCategory, Decision)> =
+            categories.iter().copied().zip(ds.iter().cloned()).collect();
+        let services = services_in(&state, c.id, &ds).await?;
         let alerts = alerts_of(&state, lang, c, &services).await?;
         rows.push((c.clone(), alerts));
     }
@@ -717,7 +751,7 @@ async fn mine(
     });
     let search = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some((s.to_string(), search_cpr(&state, &me, lang, s).await?)),
+        Some(s) => Some((s.to_string(), search(&state, &me, lang, s).await?)),
     };
     Ok(layout(
         lang,
@@ -728,7 +762,7 @@ async fn mine(
             form method="get" action="/mine" role="search" {
                 @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
                 label for="q" { (t(lang, Key::web_search_label)) }
-                input #q name="q" type="search" inputmode="numeric" aria-describedby="q-hint"
+                input #q name="q" type="search" autocomplete="off" aria-describedby="q-hint"
                     value=(search.as_ref().map_or("", |s| s.0.as_str()));
                 p #q-hint { (t(lang, Key::web_search_hint)) }
                 button type="submit" { (t(lang, Key::web_search_button)) }
@@ -746,6 +780,7 @@ async fn mine(
                     caption { (t(lang, Key::web_mine_caption)) }
                     thead { tr {
                         th scope="col" { (t(lang, Key::web_cpr)) }
+                        th scope="col" { (t(lang, Key::web_name)) }
                         th scope="col" { (t(lang, Key::web_birth_date)) }
                         th scope="col" { (t(lang, Key::web_alerts_title)) }
                     } }
@@ -753,6 +788,7 @@ async fn mine(
                         @for (c, alerts) in &rows {
                             tr {
                                 th scope="row" { a href=(href(lang, &format!("/citizens/{}", c.id.0))) { (c.cpr.to_string()) } }
+                                td { (c.name.as_deref().unwrap_or("")) }
                                 td { (date_text(lang, c.birth_date)) }
                                 td {
                                     @if alerts.is_empty() { (t(lang, Key::web_no_alerts)) }
@@ -770,6 +806,77 @@ async fn mine(
             }
         },
     ))
+}
+
+/// The most citizens a name search lists.
+const NAME_SEARCH_LIMIT: u32 = 20;
+
+/// A search: by CPR number when the text is digits (and a dash), otherwise by name.
+async fn search(state: &AppState, me: &WebUser, lang: Lang, q: &str) -> Result<Markup, WebError> {
+    if q.chars().any(char::is_alphabetic) {
+        search_name(state, me, lang, q).await
+    } else {
+        search_cpr(state, me, lang, q).await
+    }
+}
+
+/// A search by name: every citizen found is asked of the rule (each logged as an access); the
+/// page lists those the user may see and counts the others, without naming them.
+async fn search_name(
+    state: &AppState,
+    me: &WebUser,
+    lang: Lang,
+    q: &str,
+) -> Result<Markup, WebError> {
+    let found = state.store().search_by_name(q, NAME_SEARCH_LIMIT).await?;
+    if found.is_empty() {
+        state
+            .store()
+            .append_audit(&[AuditEntry {
+                at: state.now(),
+                actor: Some(me.user.subject()),
+                citizen: None,
+                category: Some(DataCategory::Basic),
+                purpose: Purpose::CaseProcessing,
+                action: AuditAction::Read,
+                basis: None,
+                refusal: None,
+                detail: "web: search by name, no match".into(),
+            }])
+            .await?;
+        return Ok(html! { p { (t(lang, Key::web_search_name_none)) } });
+    }
+    let targets: Vec<_> = found
+        .iter()
+        .map(|c| (Some(c.id), DataCategory::Basic))
+        .collect();
+    let decisions = crate::access::check(
+        state,
+        &me.user,
+        &targets,
+        Purpose::CaseProcessing,
+        Mode::Read,
+        "web: search by name",
+    )
+    .await?;
+    let shown: Vec<&Citizen> = found
+        .iter()
+        .zip(&decisions)
+        .filter(|(_, d)| d.allowed)
+        .map(|(c, _)| c)
+        .collect();
+    let refused = found.len() - shown.len();
+    Ok(html! {
+        @if !shown.is_empty() {
+            ul { @for c in &shown { li {
+                a href=(href(lang, &format!("/citizens/{}", c.id.0))) {
+                    (c.name.as_deref().unwrap_or("")) ", " (c.cpr.to_string())
+                }
+            } } }
+        }
+        @if refused > 0 { p { (tn(lang, Key::web_search_refused_count, &[&refused])) } }
+        @if found.len() as u32 == NAME_SEARCH_LIMIT { p { (tn(lang, Key::web_search_more, &[&NAME_SEARCH_LIMIT])) } }
+    })
 }
 
 /// A search by CPR number: a whole number looks the citizen up and asks the rule (logged as an
@@ -806,7 +913,7 @@ async fn search_cpr(
         &me.user,
         &[(Some(c.id), DataCategory::Basic)],
         Purpose::CaseProcessing,
-        crate::access::Mode::Read,
+        Mode::Read,
         "web: search by CPR",
     )
     .await?
@@ -828,10 +935,30 @@ async fn overview(
 ) -> Result<Html<String>, WebError> {
     let lang = request_lang(req.uri().query(), req.headers());
     let id = citizen_id(&req)?;
-    let c = basic(&state, &me, id, "web: overview").await?;
-    let (ds, services) = visible_services(&state, &me, id, "web: overview, services").await?;
-    let alerts = alerts_of(&state, lang, &c, &services).await?;
     let store = state.store();
+    // Basic data and every department's services in one question to the rule: the facts are
+    // read once and the audit entries committed once (the commit is most of a page's time).
+    let mut asks = vec![Ask {
+        citizen: Some(id),
+        category: DataCategory::Basic,
+        detail: "web: overview",
+    }];
+    asks.extend(service_categories().into_iter().map(|category| Ask {
+        citizen: Some(id),
+        category,
+        detail: "web: overview, services",
+    }));
+    let mut decisions =
+        check_asks(&state, &me.user, &asks, Purpose::CaseProcessing, Mode::Read).await?;
+    let basic_decision = decisions.remove(0);
+    if !basic_decision.allowed {
+        return Err(ApiError::refused(basic_decision.reason).into());
+    }
+    let ds: Vec<(DataCategory, Decision)> =
+        service_categories().into_iter().zip(decisions).collect();
+    let c = store.citizen(id).await?.ok_or_else(ApiError::not_found)?;
+    let services = services_in(&state, id, &ds).await?;
+    let alerts = alerts_of(&state, lang, &c, &services).await?;
     let mut team = Vec::new();
     for m in store.team(id).await? {
         if let Some(u) = store.user(m.user).await? {
@@ -847,41 +974,47 @@ async fn overview(
         .into_iter()
         .filter(|m| m.id != id)
         .collect();
-    let targets: Vec<_> = others
-        .iter()
-        .map(|m| (Some(m.id), DataCategory::Basic))
-        .collect();
-    let family_decisions = crate::access::check(
-        &state,
-        &me.user,
-        &targets,
-        Purpose::CaseProcessing,
-        crate::access::Mode::Read,
-        "web: overview, family",
-    )
-    .await?;
-    let family: Vec<&Citizen> = others
-        .iter()
-        .zip(&family_decisions)
-        .filter(|(_, d)| d.allowed)
-        .map(|(m, _)| m)
-        .collect();
+    let family: Vec<&Citizen> = if others.is_empty() {
+        vec![]
+    } else {
+        let targets: Vec<_> = others
+            .iter()
+            .map(|m| (Some(m.id), DataCategory::Basic))
+            .collect();
+        let family_decisions = crate::access::check(
+            &state,
+            &me.user,
+            &targets,
+            Purpose::CaseProcessing,
+            Mode::Read,
+            "web: overview, family",
+        )
+        .await?;
+        others
+            .iter()
+            .zip(&family_decisions)
+            .filter(|(_, d)| d.allowed)
+            .map(|(m, _)| m)
+            .collect()
+    };
     let family_hidden = others.len() - family.len();
-    // Services per department and year (the store keeps no prices, so no cost per year).
-    let mut per_year: BTreeMap<Department, BTreeMap<i32, usize>> = BTreeMap::new();
-    let mut years = BTreeSet::new();
+    // Yearly cost by department, from the services and booked amounts the rule opened.
     let today = state.now().date_naive();
-    for s in &services {
-        let end = s.end.unwrap_or(today).max(s.start);
-        for y in s.start.year()..=end.year() {
-            *per_year
-                .entry(s.department)
-                .or_default()
-                .entry(y)
-                .or_default() += 1;
-            years.insert(y);
-        }
-    }
+    let visible: Vec<Department> = ds
+        .iter()
+        .filter(|(_, d)| d.allowed)
+        .filter_map(|(c, _)| match c {
+            DataCategory::Services(dept) => Some(*dept),
+            _ => None,
+        })
+        .collect();
+    let costs = if visible.is_empty() {
+        YearlyCosts::default()
+    } else {
+        let prices = store.unit_prices_of(id).await?;
+        let booked = store.booked_costs(id).await?;
+        yearly_costs(&services, &prices, &booked, &visible, today)
+    };
     Ok(layout(
         lang,
         t(lang, Key::web_overview_title),
@@ -927,19 +1060,9 @@ async fn overview(
                             td { @if let Some(e) = s.end { (date_text(lang, e)) } @else { (t(lang, Key::web_ongoing)) } }
                         } } }
                     }
-                    table {
-                        caption { (t(lang, Key::web_per_year_caption)) }
-                        thead { tr {
-                            th scope="col" { (t(lang, Key::web_department)) }
-                            @for y in &years { th scope="col" { (y) } }
-                        } }
-                        tbody { @for (d, counts) in &per_year { tr {
-                            th scope="row" { (department(lang, *d)) }
-                            @for y in &years { td { (counts.get(y).copied().unwrap_or(0)) } }
-                        } } }
-                    }
                 }
             }
+            (cost_table(lang, &costs))
             @if !others.is_empty() {
                 section aria-labelledby="family" {
                     h2 #family { (t(lang, Key::web_family_title)) }
@@ -974,6 +1097,47 @@ async fn overview(
             }
         },
     ))
+}
+
+/// The yearly cost by department: one row per department, one column per year, a total row;
+/// a cell lacking a unit price for some service is marked and explained under the table.
+fn cost_table(lang: Lang, costs: &YearlyCosts) -> Markup {
+    let money = |o: Ore| tvaers_messages::money(lang, o);
+    html! {
+        section aria-labelledby="costs" {
+            h2 #costs { (t(lang, Key::web_costs_title)) }
+            @if costs.cells.is_empty() {
+                p { (t(lang, Key::web_costs_none)) }
+            } @else {
+                div.scroll tabindex="0" role="region" aria-labelledby="costs" {
+                    table {
+                        caption { (t(lang, Key::web_costs_caption)) }
+                        thead { tr {
+                            th scope="col" { (t(lang, Key::web_department)) }
+                            @for y in &costs.years { th scope="col" class="num" { (y) } }
+                        } }
+                        tbody {
+                            @for d in costs.cells.keys() { tr {
+                                th scope="row" { (department(lang, *d)) }
+                                @for y in &costs.years {
+                                    td class="num" {
+                                        (money(costs.cell(*d, *y)))
+                                        @if costs.incomplete.contains(&(*d, *y)) { " *" }
+                                    }
+                                }
+                            } }
+                        }
+                        tfoot { tr {
+                            th scope="row" { (t(lang, Key::web_costs_total)) }
+                            @for y in &costs.years { td class="num" { (money(costs.year_total(*y))) } }
+                        } }
+                    }
+                }
+                p { (t(lang, Key::web_costs_note)) }
+                @if !costs.incomplete.is_empty() { p { "* " (t(lang, Key::web_costs_missing_price)) } }
+            }
+        }
+    }
 }
 
 fn citizen_id(req: &Request) -> Result<CitizenId, WebError> {

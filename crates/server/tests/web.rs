@@ -37,6 +37,8 @@ both!(
     stale_plan_save_is_refused_with_the_text_kept,
     progression_scores_are_validated,
     login_form_and_search,
+    search_by_name,
+    overview_shows_yearly_cost_by_department,
     family_members_only_as_the_rule_allows,
     new_alerts_first,
     dpo_audit_filters,
@@ -682,5 +684,159 @@ async fn dpo_audit_filters(backend: Backend) {
     let later = page(format!("?from={tomorrow}&citizen={id}")).await;
     assert!(later.contains("0 poster."), "nothing after tomorrow");
     assert!(later.contains(&format!("href=\"/citizens/{id}/access-log\"")));
+    app.stop().await;
+}
+
+async fn search_by_name(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let app = spawn_app(&db.url, settings()).await;
+    let ids = load(&app.store, 3).await;
+    let ann = add_user(&app.store, "ann", caseworker(Department::Employment)).await;
+    app.store
+        .add_to_team(ids[0], ann, None, now(), &sys("team"))
+        .await
+        .unwrap();
+    let names = [
+        (ids_cpr(&app, ids[0]).await, "Karen  Marie Jensen"),
+        (ids_cpr(&app, ids[1]).await, "Karen Hansen"),
+        (ids_cpr(&app, ids[2]).await, "Ole 100%_Jensen"),
+    ];
+    let names: Vec<_> = names
+        .iter()
+        .map(|(c, n)| (tvaers_core::Cpr::parse(c).unwrap(), n.to_string()))
+        .collect();
+    assert_eq!(app.store.set_names(&names, &sys("names")).await.unwrap(), 3);
+    let c = browser_like();
+    login(&app, &c, "ann").await;
+    let get = |q: &str| {
+        let c = c.clone();
+        let url = app.url(&format!("/mine?q={q}"));
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    // Every word must occur, in any case: "karen jensen" finds only Karen Marie Jensen.
+    let page = get("karen%20JENSEN").await;
+    assert!(
+        page.contains(&format!("href=\"/citizens/{}\"", ids[0].0)),
+        "{page}"
+    );
+    assert!(page.contains("Karen Marie Jensen"), "spaces collapsed");
+    assert!(!page.contains("Karen Hansen"));
+    // "karen": two found, one on the team; the other is counted, not named.
+    let page = get("karen").await;
+    assert!(!page.contains("Karen Hansen") && !page.contains(&format!("/citizens/{}\"", ids[1].0)));
+    assert!(
+        page.contains("1 borger(e) med et navn, der passer, er ikke vist"),
+        "{page}"
+    );
+    // % and _ are letters, not wildcards.
+    assert!(get("100%25_j").await.contains("1 borger(e)"));
+    assert!(get("k%25n").await.contains("Ingen borger"));
+    // The page's own list shows the name too.
+    assert!(get("").await.contains("<td>Karen Marie Jensen</td>"));
+    let searches: Vec<_> = app
+        .store
+        .audit_entries(&AuditFilter {
+            user: Some(ann),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.detail.starts_with("web: search by name"))
+        .map(|e| (e.citizen, e.action, e.detail))
+        .collect();
+    assert!(searches.contains(&(
+        Some(ids[0]),
+        AuditAction::Read,
+        "web: search by name".into()
+    )));
+    assert!(searches.contains(&(
+        Some(ids[1]),
+        AuditAction::Refused,
+        "web: search by name".into()
+    )));
+    assert!(searches.contains(&(
+        None,
+        AuditAction::Read,
+        "web: search by name, no match".into()
+    )));
+    app.stop().await;
+}
+
+async fn overview_shows_yearly_cost_by_department(backend: Backend) {
+    use tvaers_core::{Ore, Posting, Quantity, ServiceIx, Unit, UnitPrice};
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let app = spawn_app(&db.url, settings()).await;
+    // One employment service (S0, hours a week) for 14 days in 2024 at 100 kr an hour, and
+    // 2,500 kr booked to the person in 2025; one health service (S3) without a price.
+    let mut reg = register(1);
+    let s0 = reg.catalogue.get(ServiceIx(0)).clone();
+    let health = ServiceIx(3);
+    assert_eq!(s0.department, Department::Employment);
+    assert_eq!(reg.catalogue.get(health).department, Department::Health);
+    reg.spells
+        .retain(|s| s.service == ServiceIx(0) || s.service == health);
+    for s in &mut reg.spells {
+        s.volume = Quantity(7000);
+        if s.service == ServiceIx(0) {
+            s.end = Some(day(2024, 1, 14));
+        }
+    }
+    reg.prices = vec![UnitPrice {
+        service: ServiceIx(0),
+        unit: Unit::Hour,
+        price: Ore::from_kroner(100),
+        year: 2024,
+        source: "test".into(),
+    }];
+    reg.postings = vec![Posting {
+        date: day(2025, 3, 1),
+        function: s0.function,
+        amount: Ore::from_kroner(2500),
+        person: Some(tvaers_core::PersonIx(0)),
+        service: None,
+    }];
+    app.store
+        .load_register(&reg, now().date_naive(), &sys("load"))
+        .await
+        .unwrap();
+    let id = app
+        .store
+        .citizen_by_cpr(&reg.persons[0].cpr)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let ann = add_user(&app.store, "ann", caseworker(Department::Employment)).await;
+    app.store
+        .add_to_team(id, ann, None, now(), &sys("team"))
+        .await
+        .unwrap();
+    let c = browser_like();
+    login(&app, &c, "ann").await;
+    let page = c
+        .get(app.url(&format!("/citizens/{}", id.0)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Udgift pr. år fordelt på forvaltninger"),
+        "{page}"
+    );
+    // 2 weeks × 7 h × 100 kr = 1.400 kr in 2024; 2.500 kr booked in 2025.
+    assert!(
+        page.contains(">1.400 kr.<") || page.contains("1.400"),
+        "{page}"
+    );
+    assert!(page.contains("2.500"), "{page}");
+    // Without consent the health service is hidden, and so is its (missing) price.
+    assert!(!page.contains("mangler en enhedspris"), "{page}");
     app.stop().await;
 }

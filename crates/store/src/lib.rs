@@ -180,6 +180,27 @@ pub trait Store: Send + Sync {
     fn services(&self, id: CitizenId) -> impl Future<Output = Result<Vec<ServiceRecord>>> + Send;
     /// The citizens on whose team the user is.
     fn citizens_of_user(&self, user: UserId) -> impl Future<Output = Result<Vec<Citizen>>> + Send;
+    /// Citizens whose name contains every word of `query` (case-insensitive), at most
+    /// `limit`, by name. Citizens without a name are never found.
+    fn search_by_name(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Citizen>>> + Send;
+    /// Sets the names of the citizens with these CPR numbers (from the CPR extract); returns
+    /// how many citizens matched. One transaction with its audit entry.
+    fn set_names(
+        &self,
+        names: &[(Cpr, String)],
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<u64>> + Send;
+    /// The last load's unit prices of the services the citizen has.
+    fn unit_prices_of(
+        &self,
+        id: CitizenId,
+    ) -> impl Future<Output = Result<Vec<UnitPriceRecord>>> + Send;
+    /// The amounts booked to the citizen, per department and year, from the last load.
+    fn booked_costs(&self, id: CitizenId) -> impl Future<Output = Result<Vec<BookedCost>>> + Send;
     /// Everything [`tvaers_core::access::decide`] needs about the citizen.
     fn access_facts(&self, id: CitizenId) -> impl Future<Output = Result<CitizenFacts>> + Send;
 

@@ -26,10 +26,8 @@ macro_rules! migrations {
     };
 }
 
-pub const MIGRATIONS_SQLITE: &[Migration] =
-    migrations!("sqlite": 1 "0001_initial.sql", 2 "0002_plans_progression.sql");
-pub const MIGRATIONS_POSTGRES: &[Migration] =
-    migrations!("postgres": 1 "0001_initial.sql", 2 "0002_plans_progression.sql");
+pub const MIGRATIONS_SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_initial.sql", 2 "0002_plans_progression.sql", 3 "0003_names_costs.sql");
+pub const MIGRATIONS_POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_initial.sql", 2 "0002_plans_progression.sql", 3 "0003_names_costs.sql");
 
 /// The embedded migrations as sqlx's migration source.
 #[derive(Debug)]

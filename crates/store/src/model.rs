@@ -95,6 +95,26 @@ pub struct Citizen {
     pub family_key: String,
     pub first_loaded_on: NaiveDate,
     pub left_register_on: Option<NaiveDate>,
+    /// From the CPR extract's names (`Store::set_names`); `None` where none was supplied.
+    pub name: Option<String>,
+}
+
+/// A unit price of the last load: what one `unit` of service `code` cost in `year`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitPriceRecord {
+    pub code: String,
+    /// The unit's code (`tvaers_core::Unit::code`).
+    pub unit: String,
+    pub year: i32,
+    pub price: tvaers_core::Ore,
+}
+
+/// The postings booked to a citizen in one department and year, summed (from the last load).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookedCost {
+    pub department: Department,
+    pub year: i32,
+    pub amount: tvaers_core::Ore,
 }
 
 /// One service (spell) of a citizen, from the last load.

@@ -194,10 +194,83 @@ fn staged_services(reg: &Register<Identified>) -> Vec<StagedService<'_>> {
         .collect()
 }
 
+/// The load's unit prices as rows (code, unit, year, øre).
+fn staged_prices(reg: &Register<Identified>) -> Vec<(&str, &'static str, i32, i64)> {
+    reg.prices
+        .iter()
+        .map(|p| {
+            (
+                reg.catalogue.get(p.service).code.as_str(),
+                p.unit.code(),
+                p.year,
+                p.price.0,
+            )
+        })
+        .collect()
+}
+
+/// The postings booked to a person, summed per (CPR, department, year): the department of
+/// the posting's service, else of its function; a posting with neither is left out.
+fn staged_booked(reg: &Register<Identified>) -> Vec<(String, &'static str, i32, i64)> {
+    let mut sums: std::collections::BTreeMap<(u32, &'static str, i32), i64> = Default::default();
+    for p in &reg.postings {
+        let dept = match p.service {
+            Some(ix) => Some(reg.catalogue.get(ix).department),
+            None => reg.catalogue.department_of_function(p.function),
+        };
+        let (Some(person), Some(dept)) = (p.person, dept) else {
+            continue;
+        };
+        *sums
+            .entry((person.0, dept.code(), chrono::Datelike::year(&p.date)))
+            .or_default() += p.amount.0;
+    }
+    sums.into_iter()
+        .map(|((person, dept, year), amount)| {
+            (
+                reg.persons[person as usize].cpr.to_string(),
+                dept,
+                year,
+                amount,
+            )
+        })
+        .collect()
+}
+
+/// The form a name is searched in: trimmed, lower case, inner spaces collapsed.
+pub(crate) fn name_search_form(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The search's terms: every word must occur in the name.
+fn name_terms(query: &str) -> Vec<String> {
+    query
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .filter(|t| !t.is_empty())
+        .take(5)
+        .collect()
+}
+
+/// `%`, `_` and `\` taken literally in a LIKE pattern with `ESCAPE '\'`.
+fn like_escaped(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 const USER_COLUMNS: &str =
     "id, username, display_name, role, department, created_us, disabled_us, password_hash";
 const CITIZEN_COLUMNS: &str =
-    "id, cpr, birth_date, sex, family_key, first_loaded_on, left_register_on";
+    "id, cpr, birth_date, sex, family_key, first_loaded_on, left_register_on, name";
 const AUDIT_COLUMNS: &str = "seq, at_us, user_id, actor_role, actor_department, citizen_id, \
      category, purpose, action, basis_kind, basis_ref, basis_text, refusal, detail, hash";
 
@@ -267,6 +340,7 @@ macro_rules! backend {
                     family_key: r.try_get("family_key")?,
                     first_loaded_on: r.try_get("first_loaded_on")?,
                     left_register_on: r.try_get("left_register_on")?,
+                    name: r.try_get("name")?,
                 })
             }
 
@@ -654,6 +728,90 @@ macro_rules! backend {
                 );
                 let rows = sqlx::query(&sql).bind(user.0).fetch_all(&self.pool).await?;
                 rows.iter().map(Self::citizen_row).collect()
+            }
+
+            async fn search_by_name(&self, query: &str, limit: u32) -> Result<Vec<Citizen>> {
+                let terms = name_terms(query);
+                if terms.is_empty() {
+                    return Ok(vec![]);
+                }
+                let mut qb = QueryBuilder::<$Db>::new(format!(
+                    "SELECT {CITIZEN_COLUMNS} FROM citizens WHERE name_search IS NOT NULL"
+                ));
+                for t in &terms {
+                    qb.push(" AND name_search LIKE ")
+                        .push_bind(format!("%{}%", like_escaped(t)))
+                        .push(" ESCAPE '\\'");
+                }
+                qb.push(" ORDER BY name_search, cpr LIMIT ")
+                    .push_bind(i64::from(limit));
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(Self::citizen_row).collect()
+            }
+
+            async fn set_names(&self, names: &[(Cpr, String)], audit: &AuditEntry) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                let mut matched = 0;
+                for chunk in names.chunks(1000) {
+                    let mut qb = QueryBuilder::<$Db>::new("WITH n (cpr, name, name_search) AS (");
+                    qb.push_values(chunk, |mut b, (cpr, name)| {
+                        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let search = name_search_form(&name);
+                        b.push_bind(cpr.to_string())
+                            .push_bind(name)
+                            .push_bind(search);
+                    });
+                    qb.push(
+                        ") UPDATE citizens SET name = n.name, name_search = n.name_search \
+                         FROM n WHERE citizens.cpr = n.cpr",
+                    );
+                    matched += qb.build().execute(&mut *tx).await?.rows_affected();
+                }
+                let mut entry = audit.clone();
+                entry.detail = format!("{} (names={}, matched={matched})", entry.detail, names.len());
+                Self::append_in(&mut tx, std::slice::from_ref(&entry)).await?;
+                tx.commit().await?;
+                Ok(matched)
+            }
+
+            async fn unit_prices_of(&self, id: CitizenId) -> Result<Vec<UnitPriceRecord>> {
+                let rows = sqlx::query(
+                    "SELECT code, unit, year, price_oere FROM unit_prices WHERE code IN \
+                     (SELECT DISTINCT code FROM services WHERE citizen_id = $1) \
+                     ORDER BY code, unit, year",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(UnitPriceRecord {
+                            code: r.try_get("code")?,
+                            unit: r.try_get("unit")?,
+                            year: r.try_get::<i32, _>("year")?,
+                            price: tvaers_core::Ore(r.try_get("price_oere")?),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn booked_costs(&self, id: CitizenId) -> Result<Vec<BookedCost>> {
+                let rows = sqlx::query(
+                    "SELECT department, year, amount_oere FROM booked_costs \
+                     WHERE citizen_id = $1 ORDER BY department, year",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(BookedCost {
+                            department: department_of(&r.try_get::<String, _>("department")?)?,
+                            year: r.try_get::<i32, _>("year")?,
+                            amount: tvaers_core::Ore(r.try_get("amount_oere")?),
+                        })
+                    })
+                    .collect()
             }
 
             async fn access_facts(&self, id: CitizenId) -> Result<CitizenFacts> {
@@ -1404,6 +1562,42 @@ macro_rules! backend {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+                // Unit prices and booked amounts are replaced whole: they are the last load's.
+                sqlx::query("DELETE FROM unit_prices").execute(&mut *tx).await?;
+                let prices = staged_prices(reg);
+                for chunk in prices.chunks(2000) {
+                    let mut qb = QueryBuilder::<$Db>::new(
+                        "INSERT INTO unit_prices (code, unit, year, price_oere) ",
+                    );
+                    qb.push_values(chunk, |mut b, p| {
+                        b.push_bind(p.0)
+                            .push_bind(p.1)
+                            .push_bind(p.2)
+                            .push_bind(p.3);
+                    });
+                    qb.build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| unique_as(e, "unit price (twice for a service, unit and year)"))?;
+                }
+                sqlx::query("DELETE FROM booked_costs").execute(&mut *tx).await?;
+                let booked = staged_booked(reg);
+                for chunk in booked.chunks(2000) {
+                    let mut qb =
+                        QueryBuilder::<$Db>::new("WITH b (cpr, department, year, amount) AS (");
+                    qb.push_values(chunk, |mut b, r| {
+                        b.push_bind(r.0.as_str())
+                            .push_bind(r.1)
+                            .push_bind(r.2)
+                            .push_bind(r.3);
+                    });
+                    qb.push(
+                        ") INSERT INTO booked_costs (citizen_id, department, year, amount_oere) \
+                         SELECT c.id, b.department, b.year, b.amount \
+                         FROM b JOIN citizens c ON c.cpr = b.cpr",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
                 sqlx::query("DROP TABLE load_citizens").execute(&mut *tx).await?;
                 sqlx::query("DROP TABLE load_services").execute(&mut *tx).await?;
                 let mut entry = audit.clone();
@@ -1566,6 +1760,10 @@ delegate! {
     fn family(&self, id: CitizenId) -> Result<Vec<Citizen>>;
     fn services(&self, id: CitizenId) -> Result<Vec<ServiceRecord>>;
     fn citizens_of_user(&self, user: UserId) -> Result<Vec<Citizen>>;
+    fn search_by_name(&self, query: &str, limit: u32) -> Result<Vec<Citizen>>;
+    fn set_names(&self, names: &[(Cpr, String)], audit: &AuditEntry) -> Result<u64>;
+    fn unit_prices_of(&self, id: CitizenId) -> Result<Vec<UnitPriceRecord>>;
+    fn booked_costs(&self, id: CitizenId) -> Result<Vec<BookedCost>>;
     fn access_facts(&self, id: CitizenId) -> Result<CitizenFacts>;
     fn add_to_team(&self, citizen: CitizenId, user: UserId, added_by: Option<UserId>, at: DateTime<Utc>, audit: &AuditEntry) -> Result<()>;
     fn remove_from_team(&self, citizen: CitizenId, user: UserId, audit: &AuditEntry) -> Result<()>;
