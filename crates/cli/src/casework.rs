@@ -8,8 +8,8 @@ use chrono::{NaiveDate, Utc};
 use std::io::BufRead;
 use std::path::Path;
 use std::process::ExitCode;
-use tvaers_core::Department;
 use tvaers_core::access::{Purpose, Role};
+use tvaers_core::{Cpr, Department};
 use tvaers_messages::Key;
 use tvaers_store::password::{self, PasswordProblem};
 use tvaers_store::{AuditEntry, BreakKind, NewUser, Store, StoreError};
@@ -32,6 +32,22 @@ pub fn load(
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
+    // Names are read and checked before anything is written, like the exports.
+    let names_path = input.join(NAMES_FILE);
+    let names = if names_path.exists() {
+        match read_names(&names_path)? {
+            Ok(n) => Some(n),
+            Err(problems) => {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                eprintln!("{}", tn(Key::cli_names_rejected, &[&NAMES_FILE]));
+                return Ok(ExitCode::from(1));
+            }
+        }
+    } else {
+        None
+    };
     let as_of = as_of.unwrap_or_else(|| Utc::now().date_naive());
     let rt = runtime()?;
     let counts = stage(&msg(Key::cli_loading), || {
@@ -49,10 +65,31 @@ pub fn load(
                 format!("load of the register as of {as_of}"),
             );
             let counts = store.load_register(&reg, as_of, &entry).await;
+            let named = match (&counts, &names) {
+                (Ok(_), Some(n)) => {
+                    let entry = AuditEntry::write(
+                        None,
+                        None,
+                        None,
+                        Purpose::Administration,
+                        None,
+                        Utc::now(),
+                        format!("names from {NAMES_FILE}"),
+                    );
+                    Some(store.set_names(n, &entry).await)
+                }
+                _ => None,
+            };
             store.close().await;
-            anyhow::Ok(counts?)
+            let counts = counts?;
+            let named = named.transpose()?;
+            anyhow::Ok((counts, named))
         })
     })?;
+    let (counts, named) = counts;
+    if let (Some(matched), Some(n)) = (named, &names) {
+        println!("{}", tn(Key::cli_names_loaded, &[&n.len(), &matched]));
+    }
     println!(
         "{}",
         tn(
@@ -69,6 +106,73 @@ pub fn load(
         )
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The optional file of citizens' names beside the exports (from the CPR extract).
+pub const NAMES_FILE: &str = "navne.csv";
+
+/// Reads `navne.csv`: UTF-8, a header with the columns `cpr` and `navn` in any order,
+/// separated by `;` or `,`. Every problem is listed with line and column, never with a whole
+/// CPR number; nothing is returned unless the whole file is valid.
+pub fn read_names(path: &Path) -> Result<std::result::Result<Vec<(Cpr, String)>, Vec<String>>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = NAMES_FILE;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(Err(vec![tn(Key::cli_names_not_utf8, &[&file])]));
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines().enumerate();
+    let Some((_, header)) = lines.next() else {
+        return Ok(Err(vec![tn(Key::cli_names_header, &[&file])]));
+    };
+    let sep = if header.contains(';') { ';' } else { ',' };
+    let columns: Vec<String> = header
+        .split(sep)
+        .map(|c| c.trim().trim_matches('"').to_lowercase())
+        .collect();
+    let (Some(cpr_at), Some(name_at)) = (
+        columns.iter().position(|c| c == "cpr"),
+        columns.iter().position(|c| c == "navn"),
+    ) else {
+        return Ok(Err(vec![tn(Key::cli_names_header, &[&file])]));
+    };
+    let mut names = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in lines {
+        if problems.len() >= 20 {
+            break;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line
+            .split(sep)
+            .map(|f| f.trim().trim_matches('"'))
+            .collect();
+        let n = i + 1;
+        if fields.len() != columns.len() {
+            problems.push(tn(
+                Key::cli_names_fields,
+                &[&file, &n, &fields.len(), &columns.len()],
+            ));
+            continue;
+        }
+        let Ok(cpr) = Cpr::parse(fields[cpr_at]) else {
+            problems.push(tn(Key::cli_names_bad_cpr, &[&file, &n]));
+            continue;
+        };
+        let name = fields[name_at];
+        if name.is_empty() {
+            problems.push(tn(Key::cli_names_empty, &[&file, &n]));
+            continue;
+        }
+        names.push((cpr, name.to_string()));
+    }
+    Ok(if problems.is_empty() {
+        Ok(names)
+    } else {
+        Err(problems)
+    })
 }
 
 fn problem_text(p: PasswordProblem) -> String {

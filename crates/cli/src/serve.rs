@@ -141,6 +141,16 @@ async fn demo(store: &AnyStore, url: &str, citizens: u32) -> Result<()> {
             &sys("demo: load of a generated municipality".into()),
         )
         .await?;
+    // Synthetic names, so the search by name has something to find; a family shares a surname.
+    let names: Vec<(tvaers_core::Cpr, String)> = reg
+        .persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.cpr.clone(), demo_name(i, p.sex, &p.family)))
+        .collect();
+    store
+        .set_names(&names, &sys("demo: synthetic names".into()))
+        .await?;
     let people: [(&str, &str, Role); 9] = [
         ("admin", "Demo Administrator", Role::Administrator),
         (
@@ -353,4 +363,71 @@ async fn demo_plan(
         )
         .await?;
     Ok(())
+}
+
+const DEMO_FEMALE: [&str; 16] = [
+    "Anne",
+    "Kirsten",
+    "Mette",
+    "Hanne",
+    "Helle",
+    "Susanne",
+    "Lene",
+    "Maria",
+    "Marianne",
+    "Karen",
+    "Bente",
+    "Camilla",
+    "Louise",
+    "Charlotte",
+    "Ida",
+    "Emma",
+];
+const DEMO_MALE: [&str; 16] = [
+    "Peter",
+    "Jens",
+    "Michael",
+    "Lars",
+    "Henrik",
+    "Thomas",
+    "Søren",
+    "Niels",
+    "Christian",
+    "Martin",
+    "Anders",
+    "Morten",
+    "Jesper",
+    "Ole",
+    "Mads",
+    "Rasmus",
+];
+const DEMO_SURNAMES: [&str; 16] = [
+    "Nielsen",
+    "Jensen",
+    "Hansen",
+    "Andersen",
+    "Pedersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Møller",
+];
+
+/// A made-up name for the demo's `i`th person: the first name by sex, the surname by family.
+fn demo_name(i: usize, sex: tvaers_core::Sex, family: &str) -> String {
+    let first = match sex {
+        tvaers_core::Sex::Female => DEMO_FEMALE[i % DEMO_FEMALE.len()],
+        _ => DEMO_MALE[i % DEMO_MALE.len()],
+    };
+    let h = family
+        .bytes()
+        .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+    format!("{first} {}", DEMO_SURNAMES[h % DEMO_SURNAMES.len()])
 }
