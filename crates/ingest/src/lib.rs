@@ -29,6 +29,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod aliases;
 pub mod dataset;
 mod error;
 mod fasthash;

@@ -7,6 +7,7 @@
 //! missing column), references to it are not checked, so that one missing column does not
 //! produce a million "unknown person" errors.
 
+use crate::aliases::{self, Sign};
 use crate::error::{Collector, ErrorKind, ImportErrors, Message};
 use crate::fasthash::{CprIndex, FxHashMap, cpr_key};
 use crate::profile::{AmountUnit, FileKind, Profile, fields};
@@ -18,7 +19,7 @@ use std::path::Path;
 use tvaers_core::{
     AccountFunction, Catalogue, ContactIx, Cpr, Department, Identified, IdentifiedPerson, Ore,
     PersonIx, Posting, Quantity, Register, Relation, RelationKind, ServiceEntry, ServiceIx,
-    ServiceKind, Sex, Spell, Unit, UnitPrice,
+    ServiceKind, Spell, Unit, UnitPrice,
 };
 use tvaers_messages::Key;
 
@@ -191,7 +192,7 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
             }
             Some(_) => {}
         }
-        let sex = Sex::from_code(v[SEX]);
+        let sex = aliases::sex(v[SEX]);
         if sex.is_none() {
             errs.push(
                 line,
@@ -308,7 +309,7 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 Key::import_expected_name_da,
             );
         }
-        let department = Department::from_code(v[DEPARTMENT]);
+        let department = aliases::department(v[DEPARTMENT]);
         if department.is_none() {
             errs.push(
                 line,
@@ -319,7 +320,7 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 Message::new(Key::import_expected_one_of, &[&Department::codes_list()]),
             );
         }
-        let kind = ServiceKind::from_code(v[KIND]);
+        let kind = aliases::service_kind(v[KIND]);
         if kind.is_none() {
             errs.push(
                 line,
@@ -330,7 +331,7 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 Key::import_expected_service_kind,
             );
         }
-        let unit = Unit::from_code(v[UNIT]);
+        let unit = aliases::unit(v[UNIT]);
         if unit.is_none() {
             errs.push(
                 line,
@@ -484,7 +485,7 @@ impl Refs<'_> {
         service: Option<(ServiceIx, Option<Unit>)>,
         service_code: &str,
     ) -> Option<Unit> {
-        let Some(unit) = Unit::from_code(value) else {
+        let Some(unit) = aliases::unit(value) else {
             errs.push(
                 line,
                 column,
@@ -597,7 +598,7 @@ fn read_relations(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Rela
     table.for_each_row(&mut errs, |errs, line, v| {
         let person = refs.person(errs, &cols[CPR], n1, line, v[CPR]);
         let related = refs.person(errs, &cols[RELATED_CPR], n2, line, v[RELATED_CPR]);
-        let kind = RelationKind::from_code(v[RELATION]);
+        let kind = aliases::relation(v[RELATION]);
         if kind.is_none() {
             errs.push(
                 line,
@@ -832,8 +833,18 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
         return Rows { errs, rows };
     };
     let cols = columns_of(&table, FileKind::Postings);
-    let decimal = table.decimal(AMOUNT);
-    let unit = table.amount_unit();
+    let amounts = Amounts {
+        convention: if table.has(DEBIT) {
+            Convention::DebitCredit
+        } else if table.has(SIGN) {
+            Convention::Indicator
+        } else {
+            Convention::Signed
+        },
+        decimal: table.decimal(AMOUNT),
+        unit: table.amount_unit(),
+        cols: &cols,
+    };
     let cpr_native = table.native_int(CPR);
     table.for_each_row(&mut errs, |errs, line, v| {
         let date = date_field(errs, &profile.service_years, &cols[DATE], line, v[DATE]);
@@ -848,35 +859,7 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
                 Key::import_expected_function,
             );
         }
-        let amount = match amount_in(v[AMOUNT], decimal, unit) {
-            None => {
-                errs.push(
-                    line,
-                    &cols[AMOUNT],
-                    v[AMOUNT],
-                    ErrorKind::Malformed,
-                    Key::import_not_amount,
-                    expected_amount(decimal, unit),
-                );
-                None
-            }
-            // Beyond the documented limit sums could wrap; no real posting is that large.
-            Some(a) if tvaers_core::check_amount(a).is_err() => {
-                errs.push(
-                    line,
-                    &cols[AMOUNT],
-                    v[AMOUNT],
-                    ErrorKind::Inconsistent,
-                    Key::import_implausible_value,
-                    Message::new(
-                        Key::import_expected_amount_limit,
-                        &[&(Ore::MAX_POSTING.0 / 100)],
-                    ),
-                );
-                None
-            }
-            Some(a) => Some(a),
-        };
+        let amount = posting_amount(errs, &amounts, line, v);
         let person = if v[CPR].is_empty() {
             Some(None)
         } else {
@@ -902,6 +885,160 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
         }
     });
     Rows { errs, rows }
+}
+
+/// How a postings file gives the sign of an amount (docs/data-formats.md, "Sign conventions").
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Convention {
+    /// One amount column, with a minus sign in front or trailing for credits.
+    Signed,
+    /// One unsigned amount column and a debit/credit indicator column (`D`/`K`).
+    Indicator,
+    /// Two amount columns: amount = debit − credit.
+    DebitCredit,
+}
+
+/// What reading a posting's amount needs to know about the file.
+struct Amounts<'a> {
+    convention: Convention,
+    decimal: char,
+    unit: AmountUnit,
+    cols: &'a [String],
+}
+
+/// Parses one amount field, reporting a malformed one.
+fn amount_field(
+    errs: &mut Collector,
+    a: &Amounts<'_>,
+    field: usize,
+    line: u64,
+    value: &str,
+) -> Option<Ore> {
+    let parsed = amount_in(value, a.decimal, a.unit);
+    if parsed.is_none() {
+        errs.push(
+            line,
+            &a.cols[field],
+            value,
+            ErrorKind::Malformed,
+            Key::import_not_amount,
+            expected_amount(a.decimal, a.unit),
+        );
+    }
+    parsed
+}
+
+/// A posting's amount under the file's sign convention, within the documented limit.
+fn posting_amount(errs: &mut Collector, a: &Amounts<'_>, line: u64, v: &Values<'_>) -> Option<Ore> {
+    use fields::postings::*;
+    let (amount, field) = match a.convention {
+        Convention::Signed => (amount_field(errs, a, AMOUNT, line, v[AMOUNT])?, AMOUNT),
+        Convention::Indicator => {
+            let sign = aliases::sign(v[SIGN]);
+            if sign.is_none() {
+                errs.push(
+                    line,
+                    &a.cols[SIGN],
+                    v[SIGN],
+                    ErrorKind::Malformed,
+                    Key::import_not_sign,
+                    Message::new(
+                        Key::import_expected_sign,
+                        &[&aliases::spellings("postings.sign")],
+                    ),
+                );
+            }
+            let amount = amount_field(errs, a, AMOUNT, line, v[AMOUNT])?;
+            if amount.0 < 0 {
+                // A sign in the amount and one in the indicator: which one is meant is a guess.
+                errs.push(
+                    line,
+                    &a.cols[AMOUNT],
+                    v[AMOUNT],
+                    ErrorKind::Inconsistent,
+                    Message::new(
+                        Key::import_signed_with_indicator,
+                        &[&format!("{:?}", a.cols[SIGN])],
+                    ),
+                    Key::import_expected_unsigned_amount,
+                );
+                return None;
+            }
+            match sign? {
+                Sign::Debit => (amount, AMOUNT),
+                Sign::Credit => (Ore(-amount.0), AMOUNT),
+            }
+        }
+        Convention::DebitCredit => {
+            let (debit_col, credit_col) = (
+                format!("{:?}", a.cols[DEBIT]),
+                format!("{:?}", a.cols[CREDIT]),
+            );
+            if v[DEBIT].is_empty() && v[CREDIT].is_empty() {
+                errs.push(
+                    line,
+                    &a.cols[DEBIT],
+                    v[DEBIT],
+                    ErrorKind::Malformed,
+                    Message::new(Key::import_debit_credit_both_empty, &[&credit_col]),
+                    Message::new(
+                        Key::import_expected_debit_or_credit,
+                        &[&debit_col, &credit_col],
+                    ),
+                );
+                return None;
+            }
+            let debit = if v[DEBIT].is_empty() {
+                Some(Ore(0))
+            } else {
+                amount_field(errs, a, DEBIT, line, v[DEBIT])
+            };
+            let credit = if v[CREDIT].is_empty() {
+                Some(Ore(0))
+            } else {
+                amount_field(errs, a, CREDIT, line, v[CREDIT])
+            };
+            let (debit, credit) = (debit?, credit?);
+            if debit.0 != 0 && credit.0 != 0 {
+                // One line of a ledger is on one side; two amounts are two postings run together.
+                errs.push(
+                    line,
+                    &a.cols[CREDIT],
+                    v[CREDIT],
+                    ErrorKind::Inconsistent,
+                    Message::new(
+                        Key::import_debit_credit_both_filled,
+                        &[&debit_col, &v[DEBIT]],
+                    ),
+                    Message::new(
+                        Key::import_expected_debit_or_credit,
+                        &[&debit_col, &credit_col],
+                    ),
+                );
+                return None;
+            }
+            let field = if credit.0 != 0 { CREDIT } else { DEBIT };
+            // Beyond i64 is beyond the limit below too.
+            let amount = debit.0.checked_sub(credit.0).map_or(Ore(i64::MAX), Ore);
+            (amount, field)
+        }
+    };
+    // Beyond the documented limit sums could wrap; no real posting is that large.
+    if tvaers_core::check_amount(amount).is_err() {
+        errs.push(
+            line,
+            &a.cols[field],
+            v[field],
+            ErrorKind::Inconsistent,
+            Key::import_implausible_value,
+            Message::new(
+                Key::import_expected_amount_limit,
+                &[&(Ore::MAX_POSTING.0 / 100)],
+            ),
+        );
+        return None;
+    }
+    Some(amount)
 }
 
 // ---------------------------------------------------------------------------------------------

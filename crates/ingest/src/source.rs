@@ -83,6 +83,15 @@ impl Table {
         self.native_int[field]
     }
 
+    /// Whether field position `field` has a column in the file (an absent optional column, or
+    /// a field the profile does not read, has none).
+    pub fn has(&self, field: usize) -> bool {
+        match &self.body {
+            Body::Csv { col_ix, .. } => col_ix[field].is_some(),
+            Body::Parquet { col_names, .. } => col_names.get(field).is_some_and(Option::is_some),
+        }
+    }
+
     /// Whether amounts are in kroner or øre.
     pub fn amount_unit(&self) -> AmountUnit {
         self.amount_unit
@@ -397,7 +406,7 @@ fn decode(bytes: Vec<u8>, declared: Option<TextEncoding>, errs: &mut Collector) 
 
 /// `;`, `,`, tab or `|`, whichever occurs most often outside quotes in the header line; `,` if
 /// none does.
-fn detect_delimiter(header: &str) -> u8 {
+pub(crate) fn detect_delimiter(header: &str) -> u8 {
     let mut counts = [0usize; 4];
     let candidates = [b',', b';', b'\t', b'|'];
     let mut quoted = false;
@@ -429,7 +438,11 @@ fn map_columns(
     let mut names = Vec::with_capacity(kind.fields().len());
     let mut ok = true;
     for (f, spec) in kind.fields().iter().enumerate() {
-        let want = fp.column(spec.name);
+        // A field the profile does not read (a sign column not named) has no column.
+        let Some(want) = fp.columns.get(spec.name).map(String::as_str) else {
+            names.push(String::new());
+            continue;
+        };
         let want_lower = want.trim().to_lowercase();
         match lower.iter().position(|h| *h == want_lower) {
             Some(i) => {

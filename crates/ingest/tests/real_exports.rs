@@ -225,3 +225,223 @@ fn a_profile_with_mappings_writes_back_to_itself() {
         .unwrap_or_else(|e| panic!("{e}\n{p}"));
     assert_eq!(again, p);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sign conventions: a debit/credit indicator column, or separate debit and credit columns.
+
+/// The fixture's postings (11.944,00; 1.204.311,17; −500,50), in øre.
+const FIXTURE_AMOUNTS: [i64; 3] = [1_194_400, 120_431_117, -50_050];
+
+fn amounts(reg: &tvaers_core::Register<tvaers_core::Identified>) -> Vec<i64> {
+    reg.postings.iter().map(|p| p.amount.0).collect()
+}
+
+/// The fixture with `postings` (written as Windows-1252) read through `profile`.
+fn read_postings_with(
+    postings: &str,
+    profile: &str,
+) -> Result<tvaers_core::Register<tvaers_core::Identified>, tvaers_ingest::ImportErrors> {
+    let dir = fixture(&[("posteringer.csv", postings)]);
+    let p = Profile::from_toml(profile, Path::new("p.toml")).unwrap_or_else(|e| panic!("{e}"));
+    read_exports(dir.path(), &p)
+}
+
+const INDICATOR_PROFILE: &str = r#"
+[postings]
+delimiter = ";"
+encoding = "windows-1252"
+[postings.columns]
+date = "BOGF_DATO"
+function = "FUNKTION"
+amount = "BELØB"
+sign = "D/K"
+cpr = "CPRNR"
+service = "YDELSE"
+text = "TEKST"
+"#;
+
+#[test]
+fn a_debit_credit_indicator_column_gives_the_sign() {
+    let postings = "BOGF_DATO;FUNKTION;BELØB;D/K;CPRNR;YDELSE;TEKST\r\n\
+                    01-02-2025;5.57.73;11.944,00;D;610380-1235;KTH;Kontanthjælp februar\r\n\
+                    31-01-2025;5.38.38;1.204.311,17;Debet;;;Socialpædagogisk støtte\r\n\
+                    15-03-2025;5.57.73;500,50;k;610380-1235;;Tilbagebetaling\r\n";
+    let reg = read_postings_with(postings, INDICATOR_PROFILE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(amounts(&reg), FIXTURE_AMOUNTS);
+    let plain = read_default(fixture(&[]).path()).unwrap();
+    assert_same(&reg, &plain);
+}
+
+#[test]
+fn an_indicator_of_its_own_spelling_is_mapped_in_the_profile() {
+    let postings = "BOGF_DATO;FUNKTION;BELØB;D/K;CPRNR;YDELSE;TEKST\r\n\
+                    01-02-2025;5.57.73;kr. 11.944,00;1;610380-1235;KTH;Kontanthjælp februar\r\n\
+                    31-01-2025;5.38.38;1.204.311,17;1;;;Socialpædagogisk støtte\r\n\
+                    15-03-2025;5.57.73;500,50;2;610380-1235;;Tilbagebetaling\r\n";
+    let profile = format!(
+        "{INDICATOR_PROFILE}[postings.values.sign]\n\"1\" = \"debet\"\n\"2\" = \"kredit\"\n"
+    );
+    let reg = read_postings_with(postings, &profile).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(amounts(&reg), FIXTURE_AMOUNTS);
+    // Without the mapping, "1" is no indicator: named with file, line, column and the choices.
+    let e = read_postings_with(postings, INDICATOR_PROFILE).unwrap_err();
+    assert_reported(
+        &e,
+        "posteringer.csv:2",
+        "D/K",
+        "1",
+        "is not a debit/credit indicator",
+    );
+    assert_reported(
+        &e,
+        "posteringer.csv:4",
+        "D/K",
+        "2",
+        "expected one of debet, kredit, D",
+    );
+    assert!(e.to_string().contains("[postings.values.sign]"), "{e}");
+}
+
+#[test]
+fn bad_indicator_rows_name_line_column_and_value() {
+    let postings = "BOGF_DATO;FUNKTION;BELØB;D/K;CPRNR;YDELSE;TEKST\r\n\
+                    01-02-2025;5.57.73;11.944,00;X;610380-1235;KTH;a\r\n\
+                    31-01-2025;5.38.38;1.204.311,17;;;;b\r\n\
+                    15-03-2025;5.57.73;-500,50;K;610380-1235;;c\r\n\
+                    16-03-2025;5.57.73;500,50-;D;610380-1235;;d\r\n";
+    let e = read_postings_with(postings, INDICATOR_PROFILE).unwrap_err();
+    assert_reported(
+        &e,
+        "posteringer.csv:2",
+        "D/K",
+        "X",
+        "not a debit/credit indicator",
+    );
+    assert_reported(
+        &e,
+        "posteringer.csv:3",
+        "D/K",
+        "",
+        "not a debit/credit indicator",
+    );
+    assert_reported(
+        &e,
+        "posteringer.csv:4",
+        "BELØB",
+        "-500,50",
+        "sign of its own",
+    );
+    assert_reported(
+        &e,
+        "posteringer.csv:5",
+        "BELØB",
+        "500,50-",
+        "expected an amount without a sign",
+    );
+    assert_eq!(e.total(), 4, "{e}");
+    let da = e.render(tvaers_messages::Lang::Da);
+    assert!(da.contains("er ikke en debet/kredit-markering"), "{da}");
+}
+
+const DEBIT_CREDIT_PROFILE: &str = r#"
+[postings]
+file = "OPUS.csv"
+[postings.columns]
+date = "Bogføringsdato"
+function = "Funktion"
+debit = "Debet"
+credit = "Kredit"
+cpr = "CPR"
+service = "Ydelse"
+text = "Tekst"
+"#;
+
+fn read_debit_credit(
+    postings: &str,
+) -> Result<tvaers_core::Register<tvaers_core::Identified>, tvaers_ingest::ImportErrors> {
+    let dir = fixture(&[]);
+    let bytes = encoding_rs::WINDOWS_1252.encode(postings).0.into_owned();
+    std::fs::write(dir.path().join("OPUS.csv"), bytes).unwrap();
+    let p = Profile::from_toml(DEBIT_CREDIT_PROFILE, Path::new("p.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    read_exports(dir.path(), &p)
+}
+
+#[test]
+fn separate_debit_and_credit_columns_give_debit_minus_credit() {
+    let postings = "sep=;\r\n\
+                    Bogføringsdato;Funktion;Debet;Kredit;CPR;Ydelse;Tekst\r\n\
+                    01-02-2025;5.57.73;11.944,00;;610380-1235;KTH;Kontanthjælp februar\r\n\
+                    31-01-2025;5.38.38;1.204.311,17;0,00;;;Socialpædagogisk støtte\r\n\
+                    15-03-2025;5.57.73;;500,50;610380-1235;;Tilbagebetaling\r\n";
+    let reg = read_debit_credit(postings).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(amounts(&reg), FIXTURE_AMOUNTS);
+    let plain = read_default(fixture(&[]).path()).unwrap();
+    assert_same(&reg, &plain);
+}
+
+#[test]
+fn debit_and_credit_both_empty_or_both_filled_are_errors() {
+    let postings = "Bogføringsdato;Funktion;Debet;Kredit;CPR;Ydelse;Tekst\r\n\
+                    01-02-2025;5.57.73;;;610380-1235;KTH;a\r\n\
+                    31-01-2025;5.38.38;1.204.311,17;12,00;;;b\r\n\
+                    15-03-2025;5.57.73;;5x0,50;610380-1235;;c\r\n";
+    let e = read_debit_credit(postings).unwrap_err();
+    assert_reported(&e, "OPUS.csv:2", "Debet", "", "and so is column \"Kredit\"");
+    assert_reported(
+        &e,
+        "OPUS.csv:3",
+        "Kredit",
+        "12,00",
+        "and so does column \"Debet\" (1.204.311,17)",
+    );
+    assert_reported(
+        &e,
+        "OPUS.csv:3",
+        "Kredit",
+        "12,00",
+        "expected an amount in column \"Debet\" or in column \"Kredit\"",
+    );
+    assert_reported(&e, "OPUS.csv:4", "Kredit", "5x0,50", "is not an amount");
+    assert_eq!(e.total(), 3, "{e}");
+}
+
+#[test]
+fn sign_convention_mistakes_in_the_profile_name_line_and_column() {
+    let check = |text: &str, at: &str, phrase: &str| {
+        let e = Profile::from_toml(text, Path::new("p.toml")).unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains(&format!("p.toml:{at}: ")), "{at}: {m}");
+        assert!(m.contains(phrase), "{phrase}: {m}");
+    };
+    check(
+        "[postings.columns]\namount = \"BELOEB\"\ndebit = \"DEBET\"\ncredit = \"KREDIT\"\n",
+        "3:1",
+        "both debit and amount",
+    );
+    check(
+        "[postings.columns]\ncredit = \"KREDIT\"\n",
+        "2:1",
+        "credit needs debit as well",
+    );
+    check(
+        "[postings.columns]\ndebit = \"D\"\ncredit = \"K\"\nsign = \"DK\"\n",
+        "4:1",
+        "not with debit and credit",
+    );
+    check(
+        "[postings.values.sign]\n\"1\" = \"debet\"\n",
+        "1:18",
+        "names none",
+    );
+    check(
+        "[postings.columns]\nsign = \"DK\"\n[postings.values.sign]\n\"1\" = \"plus\"\n",
+        "4:7",
+        "not a code",
+    );
+    // And a sound one writes back to itself, amount gone.
+    let p = Profile::from_toml(DEBIT_CREDIT_PROFILE, Path::new("p.toml")).unwrap();
+    assert!(!p.postings.reads("amount"));
+    let again = Profile::from_toml(&p.to_string(), Path::new("again.toml")).unwrap();
+    assert_eq!(again, p);
+}
