@@ -317,7 +317,10 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 v[DEPARTMENT],
                 ErrorKind::Malformed,
                 Key::import_not_department,
-                Message::new(Key::import_expected_one_of, &[&Department::codes_list()]),
+                Message::new(
+                    Key::import_expected_department,
+                    &[&Department::codes_list()],
+                ),
             );
         }
         let kind = aliases::service_kind(v[KIND]);
@@ -339,7 +342,10 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 v[UNIT],
                 ErrorKind::Malformed,
                 Key::import_not_unit,
-                Message::new(Key::import_expected_one_of, &[&Unit::codes_list()]),
+                Message::new(
+                    Key::import_expected_unit,
+                    &[&Unit::codes_list(), &FileKind::Catalogue.key()],
+                ),
             );
         }
         let function = AccountFunction::parse(v[FUNCTION]);
@@ -475,10 +481,13 @@ impl Refs<'_> {
         found
     }
 
-    /// A unit that must equal the service's catalogue unit.
+    /// A unit that must equal the service's catalogue unit; `table` is the profile's table of
+    /// the file (for the hint where to map it).
+    #[allow(clippy::too_many_arguments)]
     fn unit(
         &self,
         errs: &mut Collector,
+        table: FileKind,
         column: &str,
         line: u64,
         value: &str,
@@ -492,7 +501,10 @@ impl Refs<'_> {
                 value,
                 ErrorKind::Malformed,
                 Key::import_not_unit,
-                Message::new(Key::import_expected_one_of, &[&Unit::codes_list()]),
+                Message::new(
+                    Key::import_expected_unit,
+                    &[&Unit::codes_list(), &table.key()],
+                ),
             );
             return None;
         };
@@ -783,7 +795,15 @@ fn read_spells(input: &Path, profile: &Profile, refs: &Refs<'_>) -> SpellRows {
             }
             Some(q) => Some(q),
         };
-        let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
+        let unit = refs.unit(
+            errs,
+            FileKind::Spells,
+            &cols[UNIT],
+            line,
+            v[UNIT],
+            service,
+            v[SERVICE],
+        );
         let (
             Some(person),
             Some((service, _)),
@@ -1057,7 +1077,15 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
     let mut seen: FxHashMap<(u32, i32), u64> = FxHashMap::default();
     table.for_each_row(&mut errs, |errs, line, v| {
         let service = refs.service(errs, &cols[SERVICE], line, v[SERVICE]);
-        let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
+        let unit = refs.unit(
+            errs,
+            FileKind::Prices,
+            &cols[UNIT],
+            line,
+            v[UNIT],
+            service,
+            v[SERVICE],
+        );
         let price = match amount_in(v[PRICE], decimal, amount_unit) {
             None => {
                 errs.push(

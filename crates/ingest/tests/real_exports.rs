@@ -445,3 +445,95 @@ fn sign_convention_mistakes_in_the_profile_name_line_and_column() {
     let again = Profile::from_toml(&p.to_string(), Path::new("again.toml")).unwrap();
     assert_eq!(again, p);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Units Tværs does not compute in: a visit, a kilometre, a payment — mapped to the period the
+// volume is counted per.
+
+#[test]
+fn visits_kilometres_and_payments_are_mapped_to_the_period_counted_per() {
+    let dir = fixture(&[
+        (
+            "ydelseskatalog.csv",
+            "kode;navn_da;forvaltning;art;enhed;funktion\r\n\
+             KTH;Kontanthjælp;beskaeftigelse;ydelse;ydelse;5.57.73\r\n\
+             MENTOR;Mentor;beskaeftigelse;indsats;besøg;5.68.90\r\n\
+             SEL85;Socialpædagogisk støtte;social_voksne;indsats;time;5.38.38\r\n\
+             ANBR;Kørsel til aflastning;boern_familie;indsats;km;5.28.22\r\n",
+        ),
+        (
+            "forloeb.csv",
+            "cpr;ydelse;start;slut;omfang;enhed;kontaktperson\r\n\
+             610380-1235;KTH;2024-01-01;;1;ydelse;JC017\r\n\
+             610380-1235;MENTOR;2024-03-01;2025-02-28;3,5;Besøg;JC102\r\n\
+             610380-1235;SEL85;2024-06-15;;4;timer;SO033\r\n\
+             751014-4001;ANBR;2023-05-01;2024-12-31;120;km;\r\n\
+             700955-2468;MENTOR;2024-01-01;2024-06-30;2;besøg;JC102\r\n",
+        ),
+        (
+            "enhedspriser.csv",
+            "ydelse;enhed;pris;aar;kilde\r\n\
+             SEL85;time;610,00;2025;Egen takst\r\n\
+             MENTOR;besøg;575,00;2025;Leverandørkontrakt\r\n\
+             KTH;ydelse;11.944,00;2025;Sats\r\n\
+             ANBR;km;3,79;2025;Statens takst\r\n",
+        ),
+    ]);
+    let units =
+        "\"besøg\" = \"uge\"\n\"Besøg\" = \"uge\"\n\"km\" = \"uge\"\n\"ydelse\" = \"maaned\"\n";
+    let profile = format!(
+        "[prices]\ndecimal = \",\"\n[catalogue.values.unit]\n{units}\
+         [spells.values.unit]\n{units}[prices.values.unit]\n{units}"
+    );
+    let p = Profile::from_toml(&profile, Path::new("p.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let reg = read_exports(dir.path(), &p).unwrap_or_else(|e| panic!("{e}"));
+    let unit_of = |code: &str| {
+        reg.catalogue
+            .entries()
+            .iter()
+            .find(|e| e.code == code)
+            .unwrap()
+            .unit
+    };
+    use tvaers_core::Unit;
+    assert_eq!(unit_of("MENTOR"), Unit::Week);
+    assert_eq!(unit_of("ANBR"), Unit::Week);
+    assert_eq!(unit_of("KTH"), Unit::Month);
+    assert_eq!(unit_of("SEL85"), Unit::Hour);
+    let km = reg
+        .prices
+        .iter()
+        .find(|p| p.price.0 == 379)
+        .expect("3,79 kr per km");
+    assert_eq!(km.unit, Unit::Week);
+    // 120 km a week at 3,79 kr: a week of the spell costs 454,80 kr, to the øre.
+    let week = tvaers_core::service::activity_cost(reg.spells[3].volume, km.price, km.unit, 7);
+    assert_eq!(week.0, 45_480);
+    // Without the mapping, each is reported with where to map it.
+    let e = read_exports(
+        dir.path(),
+        &Profile::from_toml("[prices]\ndecimal = \",\"\n", Path::new("p.toml")).unwrap(),
+    )
+    .unwrap_err();
+    assert_reported(
+        &e,
+        "ydelseskatalog.csv:3",
+        "enhed",
+        "besøg",
+        "[catalogue.values.unit]",
+    );
+    assert_reported(
+        &e,
+        "forloeb.csv:3",
+        "enhed",
+        "Besøg",
+        "[spells.values.unit]",
+    );
+    assert_reported(
+        &e,
+        "enhedspriser.csv:5",
+        "enhed",
+        "km",
+        "[prices.values.unit]",
+    );
+}
