@@ -157,6 +157,38 @@ pub fn import(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `tvaers profile suggest`: a commented mapping profile guessed from the exports in `input`,
+/// to standard output or to `out` (never over an existing file: it may be a hand-edited
+/// profile).
+pub fn profile_suggest(input: &Path, out: Option<&Path>) -> Result<ExitCode> {
+    let text = match tvaers_ingest::suggest(input, cli_lang()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("tvaers: {}", e.render(cli_lang()));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    match out {
+        None => print!("{text}"),
+        Some(path) => {
+            if path.exists() {
+                eprintln!("{}", tn(Key::cli_profile_exists, &[&path.display()]));
+                return Ok(ExitCode::from(1));
+            }
+            std::fs::write(path, &text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "{}",
+                tn(
+                    Key::cli_profile_written,
+                    &[&path.display(), &input.display()]
+                )
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Dies on the spot when `TVAERS_FAILPOINT` names this point: lets the tests crash the program
 /// at the worst moment (everything written, nothing swapped in) without timing luck.
 fn failpoint(name: &str) {

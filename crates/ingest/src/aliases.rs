@@ -132,6 +132,21 @@ pub(crate) fn sign(value: &str) -> Option<Sign> {
     }
 }
 
+/// Whether `value` is read in `field` without a mapping.
+pub(crate) fn known(field: &str, value: &str) -> bool {
+    lookup(field, value).is_some()
+}
+
+/// The codes of `field` (what a value mapping may map to).
+pub(crate) fn codes(field: &str) -> String {
+    let codes: Vec<&str> = BUILT_IN
+        .iter()
+        .filter(|b| b.field == field)
+        .map(|b| b.code)
+        .collect();
+    codes.join(", ")
+}
+
 /// The spellings of `field`, for "expected one of …" (codes first, then the rest).
 pub(crate) fn spellings(field: &str) -> String {
     let entries: Vec<&BuiltIn> = BUILT_IN.iter().filter(|b| b.field == field).collect();
