@@ -80,15 +80,14 @@ pub(crate) fn load_profile(profile: Option<&Path>) -> Result<Profile> {
     })
 }
 
-/// Prints every validation error of an import and the count; the caller exits with code 1.
-fn print_import_errors(errors: &tvaers_ingest::ImportErrors) {
+/// Prints every validation error of the exports and the count, under the name of the command
+/// that read them (`rejected` is `cli_import_rejected` or `cli_analyse_rejected`); the caller
+/// exits with code 1.
+fn print_import_errors(errors: &tvaers_ingest::ImportErrors, rejected: Key) {
     eprintln!("{}", errors.render(cli_lang()));
     eprintln!(
         "{}",
-        tn(
-            Key::cli_import_rejected,
-            &[&(errors.errors.len() + errors.truncated)]
-        )
+        tn(rejected, &[&(errors.errors.len() + errors.truncated)])
     );
 }
 
@@ -102,7 +101,7 @@ pub(crate) fn read_raw(
     }) {
         Ok(reg) => Ok(Ok(reg)),
         Err(errors) => {
-            print_import_errors(&errors);
+            print_import_errors(&errors, Key::cli_import_rejected);
             Ok(Err(ExitCode::from(1)))
         }
     }
@@ -267,7 +266,7 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(tvaers_pipeline::PipelineError::Import(errors)) => {
-            print_import_errors(&errors);
+            print_import_errors(&errors, Key::cli_analyse_rejected);
             Ok(ExitCode::from(1))
         }
         Err(tvaers_pipeline::PipelineError::Analysis(

@@ -886,3 +886,38 @@ fn profile_suggest_writes_a_profile_that_imports_the_exports() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("findes allerede"));
     assert_eq!(fs::read_to_string(&profile).unwrap(), "# hand-edited\n");
 }
+
+#[test]
+fn analyse_of_rejected_exports_says_analyse_not_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 300, 4);
+    corrupt(&exports.join("posteringer.csv"), 4, "beloeb", "12.3x");
+    let stderr_in = |lang: Option<&str>| {
+        let out = tvaers_in(lang)
+            .args(["analyse", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(tmp.path().join("rapport"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let da = stderr_in(None);
+    assert!(da.contains("posteringer.csv:4: kolonne \"beloeb\""), "{da}");
+    assert!(
+        da.contains("tvaers: analyse afvist — 1 fejl i eksporterne; intet er skrevet."),
+        "{da}"
+    );
+    assert!(!da.contains("import"), "{da}");
+    let en = stderr_in(Some("en"));
+    assert!(
+        en.contains("tvaers: analyse rejected — 1 errors in the exports"),
+        "{en}"
+    );
+    assert!(!tmp.path().join("rapport").exists());
+    // import itself still says import.
+    let out = import(&exports, &tmp.path().join("ds"), &tmp.path().join("k.key"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("import afvist"));
+}

@@ -66,6 +66,7 @@ pub fn read_exports(input: &Path, profile: &Profile) -> Result<Register<Identifi
             all.errors.extend(c.errors.iter().cloned());
             all.truncated += c.overflow;
         }
+        hint_files_found(&mut all, input);
         return Err(all);
     }
     let catalogue_entries = catalogue.entries;
@@ -80,6 +81,42 @@ pub fn read_exports(input: &Path, profile: &Profile) -> Result<Register<Identifi
         postings: postings.rows,
         prices: prices.rows,
     })
+}
+
+/// The first "file not found" error says which files the folder has and how to name them: a
+/// folder of another system's exports needs a profile, which `tvaers profile suggest` drafts.
+fn hint_files_found(all: &mut ImportErrors, input: &Path) {
+    let Some(first) = all
+        .errors
+        .iter_mut()
+        .find(|e| e.problem.key == Key::import_file_not_found)
+    else {
+        return;
+    };
+    let mut names: Vec<String> = std::fs::read_dir(input)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    const LISTED: usize = 8;
+    let expected = if names.is_empty() {
+        Message::from(Key::import_expected_file_none)
+    } else {
+        let mut list = names
+            .iter()
+            .take(LISTED)
+            .map(|n| crate::error::mask_cpr(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > LISTED {
+            list.push_str(&format!(", … (+{})", names.len() - LISTED));
+        }
+        Message::new(Key::import_expected_file_found, &[&list, &input.display()])
+    };
+    first.expected = Some(expected);
 }
 
 fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {

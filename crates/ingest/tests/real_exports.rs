@@ -537,3 +537,98 @@ fn visits_kilometres_and_payments_are_mapped_to_the_period_counted_per() {
         "[prices.values.unit]",
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Messages that point at the fix.
+
+#[test]
+fn missing_files_say_which_were_found_and_how_to_map_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("OPUS_POSTERINGER.csv"), "BOGF_DATO\n").unwrap();
+    std::fs::write(dir.path().join("CPR_UDTRAEK.csv"), "CPRNR;KOEN\n").unwrap();
+    let e = read_default(dir.path()).unwrap_err();
+    let first = e.errors[0].to_string();
+    assert!(
+        first.starts_with("personer.csv: file not found in"),
+        "{first}"
+    );
+    assert!(
+        first.contains("expected one of the files there (CPR_UDTRAEK.csv, OPUS_POSTERINGER.csv)"),
+        "{first}"
+    );
+    assert!(first.contains("--profile FILE"), "{first}");
+    assert!(
+        first.contains(&format!(
+            "`tvaers profile suggest --input {}` writes one",
+            dir.path().display()
+        )),
+        "{first}"
+    );
+    // Said once, not for each of the six files.
+    let hints = e
+        .errors
+        .iter()
+        .filter(|e| e.to_string().contains("profile suggest"));
+    assert_eq!(hints.count(), 1, "{e}");
+    assert_eq!(e.errors.len(), 6, "{e}");
+    let da = e.errors[0].render(tvaers_messages::Lang::Da);
+    assert!(da.contains("forventet en af filerne dér"), "{da}");
+    let empty = tempfile::tempdir().unwrap();
+    let e = read_default(empty.path()).unwrap_err();
+    assert!(e.errors[0].to_string().contains("it holds no files"), "{e}");
+}
+
+#[test]
+fn a_header_that_is_one_field_suggests_the_separator() {
+    let dir = fixture(&[]);
+    let p = Profile::from_toml("[spells]\ndelimiter = \",\"\n", Path::new("p.toml")).unwrap();
+    let e = read_exports(dir.path(), &p).unwrap_err();
+    assert_eq!(e.total(), 1, "{e}");
+    let m = e.errors[0].to_string();
+    assert!(
+        m.starts_with("forloeb.csv:1: the header is one field, \"cpr;ydelse;start;slut"),
+        "{m}"
+    );
+    assert!(m.contains("which contains \";\""), "{m}");
+    assert!(
+        m.contains("expected fields separated by \";\": set delimiter = \";\" (or \"auto\") in the profile's [spells]"),
+        "{m}"
+    );
+    // After Excel's sep= line too, on the header's own line.
+    let dir = fixture(&[("personer.csv", &format!("sep=;\n{PERSONS}"))]);
+    let e = read_default(dir.path()).unwrap_err();
+    let m = e.errors[0].to_string();
+    assert!(
+        m.starts_with("personer.csv:2: the header is one field"),
+        "{m}"
+    );
+    assert!(m.contains("set delimiter = \",\""), "{m}");
+}
+
+#[test]
+fn the_wrong_encoding_in_the_profile_is_named_with_the_right_one() {
+    // The relations file is UTF-8 ("forælder"): declared Windows-1252, "æ" would read "Ã¦".
+    let dir = fixture(&[]);
+    let p = Profile::from_toml(
+        "[relations]\nencoding = \"windows-1252\"\n",
+        Path::new("p.toml"),
+    )
+    .unwrap();
+    let e = read_exports(dir.path(), &p).unwrap_err();
+    assert_eq!(
+        e.errors[0].to_string(),
+        "relationer.csv:2: looks like UTF-8 read as Windows-1252 (\"Ã¦\" for \"æ\"); \
+         expected encoding = \"utf-8\" (or \"auto\") in the profile's [relations]"
+    );
+    // The postings are Windows-1252: declared UTF-8, the message shows the word read right.
+    let p = Profile::from_toml("[postings]\nencoding = \"utf-8\"\n", Path::new("p.toml")).unwrap();
+    let e = read_exports(dir.path(), &p).unwrap_err();
+    assert_eq!(
+        e.errors[0].to_string(),
+        "posteringer.csv:2: is not valid UTF-8, which the profile declares; expected \
+         encoding = \"windows-1252\" (or \"auto\") in the profile's [postings]: read so, it \
+         says \"Kontanthjælp\""
+    );
+    let da = e.errors[0].render(tvaers_messages::Lang::Da);
+    assert!(da.contains("sådan læst står der \"Kontanthjælp\""), "{da}");
+}
