@@ -632,3 +632,40 @@ fn the_wrong_encoding_in_the_profile_is_named_with_the_right_one() {
     let da = e.errors[0].render(tvaers_messages::Lang::Da);
     assert!(da.contains("sådan læst står der \"Kontanthjælp\""), "{da}");
 }
+
+#[test]
+fn a_suggested_profile_finds_the_sign_convention() {
+    // Debit and credit columns, after Excel's sep= line, Windows-1252.
+    let dir = fixture(&[]);
+    std::fs::remove_file(dir.path().join("posteringer.csv")).unwrap();
+    let postings = "sep=;\r\n\
+                    Bogføringsdato;Funktion;Debet;Kredit;CPR;Ydelse;Tekst\r\n\
+                    01-02-2025;5.57.73;11.944,00;;610380-1235;KTH;Kontanthjælp februar\r\n\
+                    31-01-2025;5.38.38;1.204.311,17;0,00;;;Socialpædagogisk støtte\r\n\
+                    15-03-2025;5.57.73;;500,50;610380-1235;;Tilbagebetaling\r\n";
+    let bytes = encoding_rs::WINDOWS_1252.encode(postings).0.into_owned();
+    std::fs::write(dir.path().join("OPUS.csv"), bytes).unwrap();
+    let text = tvaers_ingest::suggest(dir.path(), tvaers_messages::Lang::En).unwrap();
+    assert!(
+        text.contains("debit = \"Debet\"\ncredit = \"Kredit\"\n"),
+        "{text}"
+    );
+    let p =
+        Profile::from_toml(&text, Path::new("s.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let reg = read_exports(dir.path(), &p).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(amounts(&reg), FIXTURE_AMOUNTS);
+    // An indicator column next to an unsigned amount.
+    std::fs::remove_file(dir.path().join("OPUS.csv")).unwrap();
+    let postings = "BOGF_DATO;FUNKTION;BELØB;D/K;CPRNR;YDELSE;TEKST\r\n\
+                    01-02-2025;5.57.73;11.944,00;D;610380-1235;KTH;Kontanthjælp februar\r\n\
+                    31-01-2025;5.38.38;1.204.311,17;D;;;Socialpædagogisk støtte\r\n\
+                    15-03-2025;5.57.73;500,50;K;610380-1235;;Tilbagebetaling\r\n";
+    let bytes = encoding_rs::WINDOWS_1252.encode(postings).0.into_owned();
+    std::fs::write(dir.path().join("posteringer.csv"), bytes).unwrap();
+    let text = tvaers_ingest::suggest(dir.path(), tvaers_messages::Lang::En).unwrap();
+    assert!(text.contains("sign = \"D/K\""), "{text}");
+    let p =
+        Profile::from_toml(&text, Path::new("s.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let reg = read_exports(dir.path(), &p).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(amounts(&reg), FIXTURE_AMOUNTS);
+}
