@@ -80,15 +80,14 @@ pub(crate) fn load_profile(profile: Option<&Path>) -> Result<Profile> {
     })
 }
 
-/// Prints every validation error of an import and the count; the caller exits with code 1.
-fn print_import_errors(errors: &tvaers_ingest::ImportErrors) {
+/// Prints every validation error of the exports and the count, under the name of the command
+/// that read them (`rejected` is `cli_import_rejected` or `cli_analyse_rejected`); the caller
+/// exits with code 1.
+fn print_import_errors(errors: &tvaers_ingest::ImportErrors, rejected: Key) {
     eprintln!("{}", errors.render(cli_lang()));
     eprintln!(
         "{}",
-        tn(
-            Key::cli_import_rejected,
-            &[&(errors.errors.len() + errors.truncated)]
-        )
+        tn(rejected, &[&(errors.errors.len() + errors.truncated)])
     );
 }
 
@@ -102,7 +101,7 @@ pub(crate) fn read_raw(
     }) {
         Ok(reg) => Ok(Ok(reg)),
         Err(errors) => {
-            print_import_errors(&errors);
+            print_import_errors(&errors, Key::cli_import_rejected);
             Ok(Err(ExitCode::from(1)))
         }
     }
@@ -154,6 +153,38 @@ pub fn import(
             ],
         )
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tvaers profile suggest`: a commented mapping profile guessed from the exports in `input`,
+/// to standard output or to `out` (never over an existing file: it may be a hand-edited
+/// profile).
+pub fn profile_suggest(input: &Path, out: Option<&Path>) -> Result<ExitCode> {
+    let text = match tvaers_ingest::suggest(input, cli_lang()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("tvaers: {}", e.render(cli_lang()));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    match out {
+        None => print!("{text}"),
+        Some(path) => {
+            if path.exists() {
+                eprintln!("{}", tn(Key::cli_profile_exists, &[&path.display()]));
+                return Ok(ExitCode::from(1));
+            }
+            std::fs::write(path, &text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "{}",
+                tn(
+                    Key::cli_profile_written,
+                    &[&path.display(), &input.display()]
+                )
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -235,7 +266,7 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(tvaers_pipeline::PipelineError::Import(errors)) => {
-            print_import_errors(&errors);
+            print_import_errors(&errors, Key::cli_analyse_rejected);
             Ok(ExitCode::from(1))
         }
         Err(tvaers_pipeline::PipelineError::Analysis(

@@ -145,6 +145,10 @@ enum Command {
         #[arg(long)]
         as_of: Option<NaiveDate>,
     },
+    Profile {
+        #[command(subcommand)]
+        command: ProfileCommand,
+    },
     User {
         #[command(subcommand)]
         command: UserCommand,
@@ -164,6 +168,16 @@ enum Command {
         demo: bool,
         #[arg(long, default_value_t = 2_000)]
         citizens: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProfileCommand {
+    Suggest {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -254,6 +268,7 @@ const HELP: &[CommandHelp] = &[
         ("database_url", Key::help_arg_database_url),
         ("as_of", Key::help_load_as_of),
     ]),
+    ("profile", Key::help_profile, &[]),
     ("user", Key::help_user, &[]),
     ("audit", Key::help_audit, &[]),
     ("serve", Key::help_serve, &[
@@ -268,6 +283,10 @@ const HELP: &[CommandHelp] = &[
 /// The subcommands of the command groups (`tvaers user add`, `tvaers audit verify`).
 #[rustfmt::skip]
 const NESTED_HELP: &[(&str, CommandHelp)] = &[
+    ("profile", ("suggest", Key::help_profile_suggest, &[
+        ("input", Key::help_profile_suggest_input),
+        ("out", Key::help_profile_suggest_out),
+    ])),
     ("user", ("add", Key::help_user_add, &[
         ("username", Key::help_user_add_username),
         ("role", Key::help_user_add_role),
@@ -493,6 +512,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             database_url,
             as_of,
         } => casework::load(&input, profile.as_deref(), &database_url, as_of),
+        Command::Profile {
+            command: ProfileCommand::Suggest { input, out },
+        } => commands::profile_suggest(&input, out.as_deref()),
         Command::User {
             command:
                 UserCommand::Add {

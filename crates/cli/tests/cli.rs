@@ -825,3 +825,99 @@ fn economics_writes_the_per_report_and_refuses_a_bad_file() {
     );
     assert!(!bad_out.exists());
 }
+
+#[test]
+fn profile_suggest_writes_a_profile_that_imports_the_exports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 300, 3);
+    let profile = tmp.path().join("forslag.toml");
+    let res = run_ok(
+        tvaers_in(Some("en"))
+            .args(["profile", "suggest", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(&profile),
+    );
+    let said = String::from_utf8_lossy(&res.stderr);
+    assert!(said.contains("Suggested profile written to"), "{said}");
+    let text = fs::read_to_string(&profile).unwrap();
+    assert!(text.contains("file = \"posteringer.csv\""), "{text}");
+    assert!(text.contains("encoding = \"windows-1252\""), "{text}");
+    // The suggestion imports what the default profile imports.
+    let with = run_ok(
+        tvaers()
+            .arg("import")
+            .arg("--input")
+            .arg(&exports)
+            .arg("--out")
+            .arg(tmp.path().join("a"))
+            .arg("--key-file")
+            .arg(tmp.path().join("k.key"))
+            .arg("--profile")
+            .arg(&profile),
+    );
+    let without = import(&exports, &tmp.path().join("b"), &tmp.path().join("k.key"));
+    assert!(without.status.success());
+    let counts = |o: &Output| {
+        let s = String::from_utf8_lossy(&o.stdout).into_owned();
+        s[s.find('(').expect("counts in brackets")..].to_string()
+    };
+    assert_eq!(counts(&with), counts(&without));
+    // Standard output without --out; an existing file is not overwritten.
+    let out = run_ok(
+        tvaers()
+            .args(["profile", "suggest", "--input"])
+            .arg(&exports),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        text.lines().count()
+    );
+    fs::write(&profile, "# hand-edited\n").unwrap();
+    let again = tvaers_in(None)
+        .args(["profile", "suggest", "--input"])
+        .arg(&exports)
+        .arg("--out")
+        .arg(&profile)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("findes allerede"));
+    assert_eq!(fs::read_to_string(&profile).unwrap(), "# hand-edited\n");
+}
+
+#[test]
+fn analyse_of_rejected_exports_says_analyse_not_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 300, 4);
+    corrupt(&exports.join("posteringer.csv"), 4, "beloeb", "12.3x");
+    let stderr_in = |lang: Option<&str>| {
+        let out = tvaers_in(lang)
+            .args(["analyse", "--input"])
+            .arg(&exports)
+            .arg("--out")
+            .arg(tmp.path().join("rapport"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let da = stderr_in(None);
+    assert!(da.contains("posteringer.csv:4: kolonne \"beloeb\""), "{da}");
+    assert!(
+        da.contains("tvaers: analyse afvist — 1 fejl i eksporterne; intet er skrevet."),
+        "{da}"
+    );
+    assert!(!da.contains("import"), "{da}");
+    let en = stderr_in(Some("en"));
+    assert!(
+        en.contains("tvaers: analyse rejected — 1 errors in the exports"),
+        "{en}"
+    );
+    assert!(!tmp.path().join("rapport").exists());
+    // import itself still says import.
+    let out = import(&exports, &tmp.path().join("ds"), &tmp.path().join("k.key"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("import afvist"));
+}

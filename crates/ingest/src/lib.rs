@@ -29,6 +29,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod aliases;
 pub mod dataset;
 mod error;
 mod fasthash;
@@ -41,6 +42,7 @@ mod pseudonym;
 mod read;
 mod source;
 mod staged;
+pub mod suggest;
 mod values;
 
 pub use error::{
@@ -50,3 +52,4 @@ pub use profile::{AmountUnit, FileKind, Profile, ProfileError};
 pub use pseudonym::{KeyError, PseudonymKey, check_key_outside, pseudonymise};
 pub use read::read_exports;
 pub use staged::{MARKER, StagedDir, StagedError, check_apart};
+pub use suggest::{SuggestError, suggest};

@@ -34,6 +34,9 @@ pub enum FileKind {
 
 /// A field of an export: its name in profiles, its column in the default layout, and whether
 /// the column must be present (columns whose values may be empty may also be absent).
+///
+/// A field whose default column is `""` is not read unless a profile names its column (the
+/// postings' `sign`, `debit` and `credit`); named, it is required.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSpec {
     pub name: &'static str,
@@ -96,6 +99,9 @@ pub(crate) mod fields {
         pub const AMOUNT: usize = 2;
         pub const CPR: usize = 3;
         pub const SERVICE: usize = 4;
+        pub const SIGN: usize = 6;
+        pub const DEBIT: usize = 7;
+        pub const CREDIT: usize = 8;
     }
     pub mod prices {
         pub const SERVICE: usize = 0;
@@ -138,14 +144,18 @@ const SPELLS: [FieldSpec; 7] = [
     opt("contact", "kontaktperson"),
 ];
 // `text` is listed so that a profile may name it, but it is never read: free text may name
-// people and is not carried into the analysis dataset.
-const POSTINGS: [FieldSpec; 6] = [
+// people and is not carried into the analysis dataset. `sign` (a debit/credit indicator column)
+// and `debit`/`credit` (two amount columns instead of `amount`) are read only when named.
+const POSTINGS: [FieldSpec; 9] = [
     req("date", "bogfoeringsdato"),
     req("function", "funktion"),
     req("amount", "beloeb"),
     opt("cpr", "cpr"),
     opt("service", "ydelse"),
     opt("text", "tekst"),
+    req("sign", ""),
+    req("debit", ""),
+    req("credit", ""),
 ];
 const PRICES: [FieldSpec; 5] = [
     req("service", "ydelse"),
@@ -248,7 +258,7 @@ impl AmountUnit {
 }
 
 /// The fields whose values a profile may map (`[<table>.values.<field>]`): the coded ones.
-const MAPPABLE: [(FileKind, &str); 7] = [
+const MAPPABLE: [(FileKind, &str); 8] = [
     (FileKind::Persons, "sex"),
     (FileKind::Relations, "relation"),
     (FileKind::Catalogue, "department"),
@@ -256,18 +266,20 @@ const MAPPABLE: [(FileKind, &str); 7] = [
     (FileKind::Catalogue, "unit"),
     (FileKind::Spells, "unit"),
     (FileKind::Prices, "unit"),
+    (FileKind::Postings, "sign"),
 ];
 
 /// Whether `value` is a code the reader accepts for `field` (so that a mapping to a typo is
 /// reported at the profile's line, not once per row).
 fn valid_code(kind: FileKind, field: &str, value: &str) -> bool {
-    use tvaers_core::{Department, RelationKind, ServiceKind, Sex, Unit};
+    use crate::aliases;
     match (kind, field) {
-        (FileKind::Persons, "sex") => Sex::from_code(value).is_some(),
-        (FileKind::Relations, "relation") => RelationKind::from_code(value).is_some(),
-        (FileKind::Catalogue, "department") => Department::from_code(value).is_some(),
-        (FileKind::Catalogue, "kind") => ServiceKind::from_code(value).is_some(),
-        (_, "unit") => Unit::from_code(value).is_some(),
+        (FileKind::Persons, "sex") => aliases::sex(value).is_some(),
+        (FileKind::Relations, "relation") => aliases::relation(value).is_some(),
+        (FileKind::Catalogue, "department") => aliases::department(value).is_some(),
+        (FileKind::Catalogue, "kind") => aliases::service_kind(value).is_some(),
+        (FileKind::Postings, "sign") => aliases::sign(value).is_some(),
+        (_, "unit") => aliases::unit(value).is_some(),
         _ => false,
     }
 }
@@ -283,7 +295,9 @@ pub struct FileProfile {
     pub encoding: Option<TextEncoding>,
     /// `'.'` or `','`.
     pub decimal: char,
-    /// Field name → column name, one entry for every field of the file.
+    /// Field name → column name, one entry for every field of the file that is read (the
+    /// postings' `sign`, `debit` and `credit` only when the profile names them; `amount` not
+    /// when `debit` and `credit` take its place).
     pub columns: BTreeMap<String, String>,
     /// Kroner or øre, for the amount fields (postings' `amount`, prices' `price`).
     pub amount_unit: AmountUnit,
@@ -303,6 +317,7 @@ impl FileProfile {
             columns: kind
                 .fields()
                 .iter()
+                .filter(|f| !f.default_column.is_empty())
                 .map(|f| (f.name.to_string(), f.default_column.to_string()))
                 .collect(),
             amount_unit: AmountUnit::Kroner,
@@ -313,6 +328,11 @@ impl FileProfile {
     /// The column that holds `field` (a field name of this file's kind).
     pub fn column<'a>(&'a self, field: &'a str) -> &'a str {
         self.columns.get(field).map(String::as_str).unwrap_or(field)
+    }
+
+    /// Whether `field` is read (its column is named, by the profile or by default).
+    pub fn reads(&self, field: &str) -> bool {
+        self.columns.contains_key(field)
     }
 }
 
@@ -625,10 +645,14 @@ fn apply(
             }
         };
     }
+    // Where the profile names a column or a value mapping, for the checks across keys below.
+    let mut named: BTreeMap<String, Range<usize>> = BTreeMap::new();
+    let mut mapped: BTreeMap<String, Range<usize>> = BTreeMap::new();
     if let Some(values) = raw.values {
         for (field, map) in values {
             let field_span = field.span();
             let field = field.into_inner();
+            mapped.insert(field.clone(), field_span.clone());
             if !MAPPABLE.contains(&(kind, field.as_str())) {
                 let known: Vec<&str> = MAPPABLE
                     .iter()
@@ -682,8 +706,61 @@ fn apply(
                     column_span,
                 ));
             }
+            named.insert(field.clone(), field_span);
             fp.columns.insert(field, column.trim().to_string());
         }
+    }
+    if kind == FileKind::Postings {
+        sign_columns(fp, &named, &mapped)?;
+    }
+    Ok(())
+}
+
+/// The postings' sign convention: one `amount` column (signed, or with a `sign` indicator
+/// column), or `debit` and `credit` columns instead of `amount`. `named` and `mapped` are the
+/// fields the profile names in `[postings.columns]` and `[postings.values]`, with where.
+fn sign_columns(
+    fp: &mut FileProfile,
+    named: &BTreeMap<String, Range<usize>>,
+    mapped: &BTreeMap<String, Range<usize>>,
+) -> Result<(), (Message, Range<usize>)> {
+    let (debit, credit) = (named.get("debit"), named.get("credit"));
+    if let Some(span) = debit.or(credit) {
+        let this = if debit.is_some() { "debit" } else { "credit" };
+        if let Some(amount) = named.get("amount") {
+            // At whichever of the two comes later, where the contradiction becomes visible.
+            let at = if amount.start > span.start {
+                amount
+            } else {
+                span
+            };
+            return Err((
+                Message::new(Key::import_profile_amount_and_debit_credit, &[&this]),
+                at.clone(),
+            ));
+        }
+        if debit.is_none() || credit.is_none() {
+            let other = if debit.is_some() { "credit" } else { "debit" };
+            return Err((
+                Message::new(Key::import_profile_debit_credit_pair, &[&this, &other]),
+                span.clone(),
+            ));
+        }
+        if let Some(sign) = named.get("sign") {
+            return Err((
+                Message::from(Key::import_profile_sign_with_debit_credit),
+                sign.clone(),
+            ));
+        }
+        fp.columns.remove("amount");
+    }
+    if let Some(span) = mapped.get("sign")
+        && !fp.columns.contains_key("sign")
+    {
+        return Err((
+            Message::from(Key::import_profile_sign_values_without_column),
+            span.clone(),
+        ));
     }
     Ok(())
 }
@@ -714,7 +791,9 @@ impl fmt::Display for Profile {
             }
             writeln!(f, "[{}.columns]", kind.key())?;
             for spec in kind.fields() {
-                writeln!(f, "{} = {}", spec.name, toml_str(fp.column(spec.name)))?;
+                if let Some(column) = fp.columns.get(spec.name) {
+                    writeln!(f, "{} = {}", spec.name, toml_str(column))?;
+                }
             }
             for (field, map) in &fp.values {
                 writeln!(f, "[{}.values.{}]", kind.key(), field)?;
@@ -727,7 +806,7 @@ impl fmt::Display for Profile {
     }
 }
 
-fn toml_str(s: &str) -> String {
+pub(crate) fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 

@@ -7,6 +7,7 @@
 //! missing column), references to it are not checked, so that one missing column does not
 //! produce a million "unknown person" errors.
 
+use crate::aliases::{self, Sign};
 use crate::error::{Collector, ErrorKind, ImportErrors, Message};
 use crate::fasthash::{CprIndex, FxHashMap, cpr_key};
 use crate::profile::{AmountUnit, FileKind, Profile, fields};
@@ -18,7 +19,7 @@ use std::path::Path;
 use tvaers_core::{
     AccountFunction, Catalogue, ContactIx, Cpr, Department, Identified, IdentifiedPerson, Ore,
     PersonIx, Posting, Quantity, Register, Relation, RelationKind, ServiceEntry, ServiceIx,
-    ServiceKind, Sex, Spell, Unit, UnitPrice,
+    ServiceKind, Spell, Unit, UnitPrice,
 };
 use tvaers_messages::Key;
 
@@ -65,6 +66,7 @@ pub fn read_exports(input: &Path, profile: &Profile) -> Result<Register<Identifi
             all.errors.extend(c.errors.iter().cloned());
             all.truncated += c.overflow;
         }
+        hint_files_found(&mut all, input);
         return Err(all);
     }
     let catalogue_entries = catalogue.entries;
@@ -79,6 +81,42 @@ pub fn read_exports(input: &Path, profile: &Profile) -> Result<Register<Identifi
         postings: postings.rows,
         prices: prices.rows,
     })
+}
+
+/// The first "file not found" error says which files the folder has and how to name them: a
+/// folder of another system's exports needs a profile, which `tvaers profile suggest` drafts.
+fn hint_files_found(all: &mut ImportErrors, input: &Path) {
+    let Some(first) = all
+        .errors
+        .iter_mut()
+        .find(|e| e.problem.key == Key::import_file_not_found)
+    else {
+        return;
+    };
+    let mut names: Vec<String> = std::fs::read_dir(input)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    const LISTED: usize = 8;
+    let expected = if names.is_empty() {
+        Message::from(Key::import_expected_file_none)
+    } else {
+        let mut list = names
+            .iter()
+            .take(LISTED)
+            .map(|n| crate::error::mask_cpr(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > LISTED {
+            list.push_str(&format!(", … (+{})", names.len() - LISTED));
+        }
+        Message::new(Key::import_expected_file_found, &[&list, &input.display()])
+    };
+    first.expected = Some(expected);
 }
 
 fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
@@ -191,7 +229,7 @@ fn read_persons(input: &Path, profile: &Profile) -> Persons {
             }
             Some(_) => {}
         }
-        let sex = Sex::from_code(v[SEX]);
+        let sex = aliases::sex(v[SEX]);
         if sex.is_none() {
             errs.push(
                 line,
@@ -308,7 +346,7 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 Key::import_expected_name_da,
             );
         }
-        let department = Department::from_code(v[DEPARTMENT]);
+        let department = aliases::department(v[DEPARTMENT]);
         if department.is_none() {
             errs.push(
                 line,
@@ -316,10 +354,13 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 v[DEPARTMENT],
                 ErrorKind::Malformed,
                 Key::import_not_department,
-                Message::new(Key::import_expected_one_of, &[&Department::codes_list()]),
+                Message::new(
+                    Key::import_expected_department,
+                    &[&Department::codes_list()],
+                ),
             );
         }
-        let kind = ServiceKind::from_code(v[KIND]);
+        let kind = aliases::service_kind(v[KIND]);
         if kind.is_none() {
             errs.push(
                 line,
@@ -330,7 +371,7 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 Key::import_expected_service_kind,
             );
         }
-        let unit = Unit::from_code(v[UNIT]);
+        let unit = aliases::unit(v[UNIT]);
         if unit.is_none() {
             errs.push(
                 line,
@@ -338,7 +379,10 @@ fn read_catalogue(input: &Path, profile: &Profile) -> CatalogueTable {
                 v[UNIT],
                 ErrorKind::Malformed,
                 Key::import_not_unit,
-                Message::new(Key::import_expected_one_of, &[&Unit::codes_list()]),
+                Message::new(
+                    Key::import_expected_unit,
+                    &[&Unit::codes_list(), &FileKind::Catalogue.key()],
+                ),
             );
         }
         let function = AccountFunction::parse(v[FUNCTION]);
@@ -474,24 +518,30 @@ impl Refs<'_> {
         found
     }
 
-    /// A unit that must equal the service's catalogue unit.
+    /// A unit that must equal the service's catalogue unit; `table` is the profile's table of
+    /// the file (for the hint where to map it).
+    #[allow(clippy::too_many_arguments)]
     fn unit(
         &self,
         errs: &mut Collector,
+        table: FileKind,
         column: &str,
         line: u64,
         value: &str,
         service: Option<(ServiceIx, Option<Unit>)>,
         service_code: &str,
     ) -> Option<Unit> {
-        let Some(unit) = Unit::from_code(value) else {
+        let Some(unit) = aliases::unit(value) else {
             errs.push(
                 line,
                 column,
                 value,
                 ErrorKind::Malformed,
                 Key::import_not_unit,
-                Message::new(Key::import_expected_one_of, &[&Unit::codes_list()]),
+                Message::new(
+                    Key::import_expected_unit,
+                    &[&Unit::codes_list(), &table.key()],
+                ),
             );
             return None;
         };
@@ -597,7 +647,7 @@ fn read_relations(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Rela
     table.for_each_row(&mut errs, |errs, line, v| {
         let person = refs.person(errs, &cols[CPR], n1, line, v[CPR]);
         let related = refs.person(errs, &cols[RELATED_CPR], n2, line, v[RELATED_CPR]);
-        let kind = RelationKind::from_code(v[RELATION]);
+        let kind = aliases::relation(v[RELATION]);
         if kind.is_none() {
             errs.push(
                 line,
@@ -782,7 +832,15 @@ fn read_spells(input: &Path, profile: &Profile, refs: &Refs<'_>) -> SpellRows {
             }
             Some(q) => Some(q),
         };
-        let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
+        let unit = refs.unit(
+            errs,
+            FileKind::Spells,
+            &cols[UNIT],
+            line,
+            v[UNIT],
+            service,
+            v[SERVICE],
+        );
         let (
             Some(person),
             Some((service, _)),
@@ -832,8 +890,18 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
         return Rows { errs, rows };
     };
     let cols = columns_of(&table, FileKind::Postings);
-    let decimal = table.decimal(AMOUNT);
-    let unit = table.amount_unit();
+    let amounts = Amounts {
+        convention: if table.has(DEBIT) {
+            Convention::DebitCredit
+        } else if table.has(SIGN) {
+            Convention::Indicator
+        } else {
+            Convention::Signed
+        },
+        decimal: table.decimal(AMOUNT),
+        unit: table.amount_unit(),
+        cols: &cols,
+    };
     let cpr_native = table.native_int(CPR);
     table.for_each_row(&mut errs, |errs, line, v| {
         let date = date_field(errs, &profile.service_years, &cols[DATE], line, v[DATE]);
@@ -848,35 +916,7 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
                 Key::import_expected_function,
             );
         }
-        let amount = match amount_in(v[AMOUNT], decimal, unit) {
-            None => {
-                errs.push(
-                    line,
-                    &cols[AMOUNT],
-                    v[AMOUNT],
-                    ErrorKind::Malformed,
-                    Key::import_not_amount,
-                    expected_amount(decimal, unit),
-                );
-                None
-            }
-            // Beyond the documented limit sums could wrap; no real posting is that large.
-            Some(a) if tvaers_core::check_amount(a).is_err() => {
-                errs.push(
-                    line,
-                    &cols[AMOUNT],
-                    v[AMOUNT],
-                    ErrorKind::Inconsistent,
-                    Key::import_implausible_value,
-                    Message::new(
-                        Key::import_expected_amount_limit,
-                        &[&(Ore::MAX_POSTING.0 / 100)],
-                    ),
-                );
-                None
-            }
-            Some(a) => Some(a),
-        };
+        let amount = posting_amount(errs, &amounts, line, v);
         let person = if v[CPR].is_empty() {
             Some(None)
         } else {
@@ -904,6 +944,160 @@ fn read_postings(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<Posti
     Rows { errs, rows }
 }
 
+/// How a postings file gives the sign of an amount (docs/data-formats.md, "Sign conventions").
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Convention {
+    /// One amount column, with a minus sign in front or trailing for credits.
+    Signed,
+    /// One unsigned amount column and a debit/credit indicator column (`D`/`K`).
+    Indicator,
+    /// Two amount columns: amount = debit − credit.
+    DebitCredit,
+}
+
+/// What reading a posting's amount needs to know about the file.
+struct Amounts<'a> {
+    convention: Convention,
+    decimal: char,
+    unit: AmountUnit,
+    cols: &'a [String],
+}
+
+/// Parses one amount field, reporting a malformed one.
+fn amount_field(
+    errs: &mut Collector,
+    a: &Amounts<'_>,
+    field: usize,
+    line: u64,
+    value: &str,
+) -> Option<Ore> {
+    let parsed = amount_in(value, a.decimal, a.unit);
+    if parsed.is_none() {
+        errs.push(
+            line,
+            &a.cols[field],
+            value,
+            ErrorKind::Malformed,
+            Key::import_not_amount,
+            expected_amount(a.decimal, a.unit),
+        );
+    }
+    parsed
+}
+
+/// A posting's amount under the file's sign convention, within the documented limit.
+fn posting_amount(errs: &mut Collector, a: &Amounts<'_>, line: u64, v: &Values<'_>) -> Option<Ore> {
+    use fields::postings::*;
+    let (amount, field) = match a.convention {
+        Convention::Signed => (amount_field(errs, a, AMOUNT, line, v[AMOUNT])?, AMOUNT),
+        Convention::Indicator => {
+            let sign = aliases::sign(v[SIGN]);
+            if sign.is_none() {
+                errs.push(
+                    line,
+                    &a.cols[SIGN],
+                    v[SIGN],
+                    ErrorKind::Malformed,
+                    Key::import_not_sign,
+                    Message::new(
+                        Key::import_expected_sign,
+                        &[&aliases::spellings("postings.sign")],
+                    ),
+                );
+            }
+            let amount = amount_field(errs, a, AMOUNT, line, v[AMOUNT])?;
+            if amount.0 < 0 {
+                // A sign in the amount and one in the indicator: which one is meant is a guess.
+                errs.push(
+                    line,
+                    &a.cols[AMOUNT],
+                    v[AMOUNT],
+                    ErrorKind::Inconsistent,
+                    Message::new(
+                        Key::import_signed_with_indicator,
+                        &[&format!("{:?}", a.cols[SIGN])],
+                    ),
+                    Key::import_expected_unsigned_amount,
+                );
+                return None;
+            }
+            match sign? {
+                Sign::Debit => (amount, AMOUNT),
+                Sign::Credit => (Ore(-amount.0), AMOUNT),
+            }
+        }
+        Convention::DebitCredit => {
+            let (debit_col, credit_col) = (
+                format!("{:?}", a.cols[DEBIT]),
+                format!("{:?}", a.cols[CREDIT]),
+            );
+            if v[DEBIT].is_empty() && v[CREDIT].is_empty() {
+                errs.push(
+                    line,
+                    &a.cols[DEBIT],
+                    v[DEBIT],
+                    ErrorKind::Malformed,
+                    Message::new(Key::import_debit_credit_both_empty, &[&credit_col]),
+                    Message::new(
+                        Key::import_expected_debit_or_credit,
+                        &[&debit_col, &credit_col],
+                    ),
+                );
+                return None;
+            }
+            let debit = if v[DEBIT].is_empty() {
+                Some(Ore(0))
+            } else {
+                amount_field(errs, a, DEBIT, line, v[DEBIT])
+            };
+            let credit = if v[CREDIT].is_empty() {
+                Some(Ore(0))
+            } else {
+                amount_field(errs, a, CREDIT, line, v[CREDIT])
+            };
+            let (debit, credit) = (debit?, credit?);
+            if debit.0 != 0 && credit.0 != 0 {
+                // One line of a ledger is on one side; two amounts are two postings run together.
+                errs.push(
+                    line,
+                    &a.cols[CREDIT],
+                    v[CREDIT],
+                    ErrorKind::Inconsistent,
+                    Message::new(
+                        Key::import_debit_credit_both_filled,
+                        &[&debit_col, &v[DEBIT]],
+                    ),
+                    Message::new(
+                        Key::import_expected_debit_or_credit,
+                        &[&debit_col, &credit_col],
+                    ),
+                );
+                return None;
+            }
+            let field = if credit.0 != 0 { CREDIT } else { DEBIT };
+            // Beyond i64 is beyond the limit below too.
+            let amount = debit.0.checked_sub(credit.0).map_or(Ore(i64::MAX), Ore);
+            (amount, field)
+        }
+    };
+    // Beyond the documented limit sums could wrap; no real posting is that large.
+    if tvaers_core::check_amount(amount).is_err() {
+        errs.push(
+            line,
+            &a.cols[field],
+            v[field],
+            ErrorKind::Inconsistent,
+            Key::import_implausible_value,
+            Message::new(
+                Key::import_expected_amount_limit,
+                &[&(Ore::MAX_POSTING.0 / 100)],
+            ),
+        );
+        return None;
+    }
+    Some(amount)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Prices
 
@@ -920,7 +1114,15 @@ fn read_prices(input: &Path, profile: &Profile, refs: &Refs<'_>) -> Rows<UnitPri
     let mut seen: FxHashMap<(u32, i32), u64> = FxHashMap::default();
     table.for_each_row(&mut errs, |errs, line, v| {
         let service = refs.service(errs, &cols[SERVICE], line, v[SERVICE]);
-        let unit = refs.unit(errs, &cols[UNIT], line, v[UNIT], service, v[SERVICE]);
+        let unit = refs.unit(
+            errs,
+            FileKind::Prices,
+            &cols[UNIT],
+            line,
+            v[UNIT],
+            service,
+            v[SERVICE],
+        );
         let price = match amount_in(v[PRICE], decimal, amount_unit) {
             None => {
                 errs.push(

@@ -83,6 +83,15 @@ impl Table {
         self.native_int[field]
     }
 
+    /// Whether field position `field` has a column in the file (an absent optional column, or
+    /// a field the profile does not read, has none).
+    pub fn has(&self, field: usize) -> bool {
+        match &self.body {
+            Body::Csv { col_ix, .. } => col_ix[field].is_some(),
+            Body::Parquet { col_names, .. } => col_names.get(field).is_some_and(Option::is_some),
+        }
+    }
+
     /// Whether amounts are in kroner or øre.
     pub fn amount_unit(&self) -> AmountUnit {
         self.amount_unit
@@ -349,7 +358,15 @@ fn line_of(bytes: &[u8], at: usize) -> u64 {
         + 1
 }
 
-fn decode(bytes: Vec<u8>, declared: Option<TextEncoding>, errs: &mut Collector) -> Option<String> {
+/// The bytes as text in the declared encoding, or detected. A file declared UTF-8 that is not,
+/// or declared Windows-1252 that is UTF-8 (`Ã¸` for `ø`), is refused with the encoding to
+/// declare in the profile's `[table]` instead.
+fn decode(
+    bytes: Vec<u8>,
+    declared: Option<TextEncoding>,
+    table: &str,
+    errs: &mut Collector,
+) -> Option<String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         errs.push(
             0,
@@ -369,13 +386,53 @@ fn decode(bytes: Vec<u8>, declared: Option<TextEncoding>, errs: &mut Collector) 
             .into_owned()
     };
     match declared {
-        Some(TextEncoding::Windows1252) => Some(windows_1252(&bytes)),
+        Some(TextEncoding::Windows1252) => {
+            if let Ok(text) = std::str::from_utf8(&bytes)
+                && let Some((at, c)) = text.char_indices().find(|(_, c)| !c.is_ascii())
+            {
+                // Valid UTF-8 with letters beyond ASCII is UTF-8: read as Windows-1252 every
+                // `ø` would become `Ã¸`.
+                let garbled = windows_1252(&bytes[at..at + c.len_utf8()]);
+                errs.push(
+                    line_of(&bytes, at),
+                    "",
+                    "",
+                    ErrorKind::Unreadable,
+                    Message::new(
+                        Key::import_utf8_read_as_windows_1252,
+                        &[&format!("{garbled:?}"), &format!("{:?}", c.to_string())],
+                    ),
+                    Message::new(Key::import_expected_encoding_utf8, &[&table]),
+                );
+                return None;
+            }
+            Some(windows_1252(&bytes))
+        }
         Some(TextEncoding::Utf8) => match String::from_utf8(bytes) {
             Ok(s) => Some(s),
             Err(e) => {
+                let bytes = e.as_bytes();
                 let at = e.utf8_error().valid_up_to();
-                let line = line_of(e.as_bytes(), at);
-                errs.whole(line, ErrorKind::Unreadable, Key::import_not_declared_utf8);
+                let line = line_of(bytes, at);
+                // The word around the first bad byte, read as Windows-1252, shows the guess.
+                let stop = |b: &u8| b" \t\r\n;,|\"".contains(b);
+                let from = bytes[..at].iter().rposition(stop).map_or(0, |i| i + 1);
+                let to = bytes[at..]
+                    .iter()
+                    .position(stop)
+                    .map_or(bytes.len(), |i| at + i);
+                let word = windows_1252(&bytes[from..to]);
+                errs.push(
+                    line,
+                    "",
+                    "",
+                    ErrorKind::Unreadable,
+                    Key::import_not_declared_utf8,
+                    Message::new(
+                        Key::import_expected_encoding_windows_1252,
+                        &[&table, &format!("{word:?}")],
+                    ),
+                );
                 None
             }
         },
@@ -397,7 +454,7 @@ fn decode(bytes: Vec<u8>, declared: Option<TextEncoding>, errs: &mut Collector) 
 
 /// `;`, `,`, tab or `|`, whichever occurs most often outside quotes in the header line; `,` if
 /// none does.
-fn detect_delimiter(header: &str) -> u8 {
+pub(crate) fn detect_delimiter(header: &str) -> u8 {
     let mut counts = [0usize; 4];
     let candidates = [b',', b';', b'\t', b'|'];
     let mut quoted = false;
@@ -429,7 +486,11 @@ fn map_columns(
     let mut names = Vec::with_capacity(kind.fields().len());
     let mut ok = true;
     for (f, spec) in kind.fields().iter().enumerate() {
-        let want = fp.column(spec.name);
+        // A field the profile does not read (a sign column not named) has no column.
+        let Some(want) = fp.columns.get(spec.name).map(String::as_str) else {
+            names.push(String::new());
+            continue;
+        };
         let want_lower = want.trim().to_lowercase();
         match lower.iter().position(|h| *h == want_lower) {
             Some(i) => {
@@ -485,7 +546,7 @@ fn open_csv(
             return None;
         }
     };
-    let text = decode(bytes, fp.encoding, errs)?;
+    let text = decode(bytes, fp.encoding, kind.key(), errs)?;
     let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     // Excel writes `sep=;` as the first line to name the separator; it names it for us too
     // (unless the profile sets one).
@@ -536,6 +597,30 @@ fn open_csv(
             return None;
         }
     };
+    if let [only] = header.as_slice()
+        && let Some(&other) = [b';', b',', b'\t', b'|']
+            .iter()
+            .find(|&&c| c != delimiter && only.as_bytes().contains(&c))
+    {
+        // The separator is another one than the profile says: every column would be missing.
+        let other = (other as char).to_string();
+        let quoted = format!("{other:?}");
+        errs.push(
+            lines_before + 1,
+            "",
+            "",
+            ErrorKind::Malformed,
+            Message::new(
+                Key::import_header_one_field,
+                &[&format!("{:?}", only.trim()), &quoted],
+            ),
+            Message::new(
+                Key::import_expected_delimiter,
+                &[&quoted, &quoted, &kind.key()],
+            ),
+        );
+        return None;
+    }
     let (columns, col_ix) = map_columns(kind, fp, &header, errs)?;
     Some(Table {
         file,
@@ -644,11 +729,11 @@ mod tests {
         let bytes = encoding_rs::WINDOWS_1252
             .encode("beløb;tekst\n1;Kontanthjælp\n")
             .0;
-        let text = decode(bytes.into_owned(), None, &mut errs).unwrap();
+        let text = decode(bytes.into_owned(), None, "postings", &mut errs).unwrap();
         assert!(text.contains("Kontanthjælp"));
         assert!(errs.is_empty());
         let bytes = encoding_rs::WINDOWS_1252.encode("beløb\n").0.into_owned();
-        assert!(decode(bytes, Some(TextEncoding::Utf8), &mut errs).is_none());
+        assert!(decode(bytes, Some(TextEncoding::Utf8), "postings", &mut errs).is_none());
         assert_eq!(errs.errors.len(), 1);
     }
 }

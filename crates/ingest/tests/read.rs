@@ -178,6 +178,91 @@ fn kmd_opus_example_profile_reads_its_layout() {
     );
 }
 
+/// What an analyst checks first: persons, families, relations, services, spells, postings and
+/// their sum in øre, unit prices and their sum.
+fn figures(reg: &tvaers_core::Register<tvaers_core::Identified>) -> [i64; 8] {
+    let families: std::collections::BTreeSet<&str> =
+        reg.persons.iter().map(|p| p.family.as_str()).collect();
+    [
+        reg.persons.len() as i64,
+        families.len() as i64,
+        reg.relations.len() as i64,
+        reg.catalogue.entries().len() as i64,
+        reg.spells.len() as i64,
+        reg.postings.len() as i64,
+        reg.postings.iter().map(|p| p.amount.0).sum(),
+        reg.prices.iter().map(|p| p.price.0).sum(),
+    ]
+}
+
+#[test]
+fn a_suggested_profile_reads_the_kmd_opus_example_without_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    write_kmd_fixture(dir.path());
+    let text = tvaers_ingest::suggest(dir.path(), tvaers_messages::Lang::En)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Written to a file and loaded as `tvaers import --profile` would.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let path = elsewhere.path().join("forslag.toml");
+    std::fs::write(&path, &text).unwrap();
+    let suggested = Profile::load(&path).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let reg = read_exports(dir.path(), &suggested).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let hand_made = Profile::load(&profile_path("kmd-opus-eksempel.toml")).unwrap();
+    let expected = read_exports(dir.path(), &hand_made).unwrap();
+    assert_eq!(figures(&reg), figures(&expected), "{text}");
+    assert_eq!(figures(&reg)[6], 1_194_400 + 120_431_117 - 50_050);
+    assert_same(&reg, &expected);
+    // What it guessed, as the analyst reads it.
+    assert!(text.contains("file = \"OPUS_POSTERINGER.csv\""), "{text}");
+    assert!(text.contains("encoding = \"windows-1252\""), "{text}");
+    assert!(text.contains("amount = \"BELOEB_DKK\""), "{text}");
+    assert!(text.contains("dates as dd.mm.yyyy"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("# ")), "commented");
+    // In Danish too, and the comments do not change the profile.
+    let da = tvaers_ingest::suggest(dir.path(), tvaers_messages::Lang::Da).unwrap();
+    assert!(da.contains("felter fundet ud fra kolonnenavnene"), "{da}");
+    let da = Profile::from_toml(&da, Path::new("da.toml")).unwrap();
+    let mut en = suggested;
+    en.description = None;
+    let mut da = da;
+    da.description = None;
+    assert_eq!(da, en);
+}
+
+#[test]
+fn a_suggested_profile_reads_the_default_layout_and_says_what_it_misses() {
+    let dir = fixture(&[]);
+    let text = tvaers_ingest::suggest(dir.path(), tvaers_messages::Lang::En).unwrap();
+    let p =
+        Profile::from_toml(&text, Path::new("s.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let reg = read_exports(dir.path(), &p).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let plain = read_default(dir.path()).unwrap();
+    assert_same(&reg, &plain);
+    // A folder without the prices and with a sex column of its own: said in comments.
+    std::fs::remove_file(dir.path().join("enhedspriser.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("personer.csv"),
+        PERSONS.replace(",M,", ",1,").replace(",K,", ",2,"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("noter.csv"), "a;b\n1;2\n").unwrap();
+    let text = tvaers_ingest::suggest(dir.path(), tvaers_messages::Lang::En).unwrap();
+    assert!(
+        text.contains("# [prices]: no file looks like this export"),
+        "{text}"
+    );
+    assert!(
+        text.contains("values in column koen that Tværs does not know"),
+        "{text}"
+    );
+    assert!(text.contains("# \"1\" = \"?\""), "{text}");
+    assert!(text.contains("# files not used: noter.csv"), "{text}");
+    Profile::from_toml(&text, Path::new("s.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let empty = tempfile::tempdir().unwrap();
+    let e = tvaers_ingest::suggest(empty.path(), tvaers_messages::Lang::En).unwrap_err();
+    assert!(e.to_string().contains("no CSV files"), "{e}");
+}
+
 #[test]
 fn shipped_default_profile_reads_the_default_layout() {
     let profile = Profile::load(&profile_path("default.toml")).unwrap();
