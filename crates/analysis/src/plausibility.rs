@@ -383,10 +383,9 @@ pub(crate) fn plausibility(
     }
     // The functions add up to the published total spending.
     if !protect_margin_parts(&mut cells, &parts, limit) {
-        cells = cells
+        cells = parts
             .iter()
-            .zip(&parts)
-            .map(|(_, p)| crate::disclosure::withheld(p.persons().max(5)))
+            .map(|p| crate::disclosure::withheld(p.persons().max(crate::disclosure::MIN_PERSONS)))
             .collect();
     }
     let functions = functions

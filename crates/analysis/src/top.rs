@@ -463,6 +463,15 @@ fn hidden_profile(k: u32, units: u64, persons: bool) -> TopProfile {
     }
 }
 
+/// The published tables of the outer population (top 3 %), for the nested check of the inner.
+struct Outer {
+    centres: Vec<Cell<CentreCost>>,
+    /// Age bands, sexes, family types, the 3+ split: published values or `None`.
+    counts: [Vec<Option<u64>>; 4],
+    /// (department mask, published count).
+    combinations: Vec<(u16, Option<u64>)>,
+}
+
 /// The profiles of one kind of unit (citizens when `persons`), in [`PROFILE_KS`] order.
 ///
 /// `top_published[j]`: whether the concentration table publishes the top share of
@@ -489,11 +498,7 @@ fn profiles(
     };
     let mut out: Vec<Option<TopProfile>> = vec![None, None];
     // Published tables of the outer population, for the inner one.
-    let mut outer_tables: Option<(
-        Vec<Cell<CentreCost>>,
-        [Vec<Option<u64>>; 4],
-        Vec<(u16, Option<u64>)>,
-    )> = None;
+    let mut outer_tables: Option<Outer> = None;
     for j in [1usize, 0] {
         let k = PROFILE_KS[j];
         let r = &raws[j];
@@ -512,15 +517,15 @@ fn profiles(
         );
         let mut by_centre = department_cells(ctx, m, r);
         let outer = outer_tables.as_ref();
-        if let Some((outer_centres, _, _)) = outer
-            && !departments_consistent(&by_centre, outer_centres, r, &raws[1], ctx.limit)
+        if let Some(o) = outer
+            && !departments_consistent(&by_centre, &o.centres, r, &raws[1], ctx.limit)
         {
             by_centre = (0..CostCentre::COUNT)
                 .map(|c| withheld(r.centre_units[c].max(MIN_PERSONS)))
                 .collect();
         }
         let outer_of = |i: usize| -> Vec<Vec<Option<u64>>> {
-            outer.map(|o| vec![o.1[i].clone()]).unwrap_or_default()
+            outer.map(|o| vec![o.counts[i].clone()]).unwrap_or_default()
         };
         let age = if persons {
             nested_counts(&r.age, &outer_of(0))
@@ -541,7 +546,8 @@ fn profiles(
             .iter()
             .map(|&(set, c)| {
                 let clash = outer.is_some_and(|o| {
-                    o.2.iter()
+                    o.combinations
+                        .iter()
                         .any(|&(s, v)| s == set && v.is_none_or(|v| isolates(v, c)))
                 });
                 let cell = if clash { withheld(c) } else { publish(c, c) };
@@ -555,15 +561,16 @@ fn profiles(
             })
             .collect();
         if j == 1 {
-            outer_tables = Some((
-                by_centre.clone(),
-                [values(&age), values(&sex), values(&family), values(&three)],
-                r.combinations
+            outer_tables = Some(Outer {
+                centres: by_centre.clone(),
+                counts: [values(&age), values(&sex), values(&family), values(&three)],
+                combinations: r
+                    .combinations
                     .iter()
                     .zip(&combos)
                     .map(|(&(s, _), c)| (s, c.units.value().map(|v| v.units)))
                     .collect(),
-            ));
+            });
         }
         let three_cell = three[0].map(|&v| count(v, units));
         out[j] = Some(TopProfile {

@@ -50,3 +50,4 @@ pub use profile::{AmountUnit, FileKind, Profile, ProfileError};
 pub use pseudonym::{KeyError, PseudonymKey, check_key_outside, pseudonymise};
 pub use read::read_exports;
 pub use staged::{MARKER, StagedDir, StagedError, check_apart};
+pub use values::parse_date;
