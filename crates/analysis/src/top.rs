@@ -31,8 +31,10 @@
 //!   department would be 1–4 or one of them would dominate their cost; then
 //!   [`protect_margin_parts`].
 //! - **Nested populations** (top 1 % ⊂ top 3 % ⊂ everyone): the top 1 % table of a dimension is
-//!   published only when it hides exactly the cells the top 3 % table hides and every shown
-//!   pair differs by 0 or at least 5 units (so that the band between them, top 3 % minus top 1 %,
+//!   computed with the cells the top 3 % table hides hidden from the start, and published only
+//!   when it hides exactly the cells the top 3 % table hides (or shows them as
+//!   empty: an empty cell tells nothing about the hidden one) and every shown pair differs by 0
+//!   or at least 5 units (so that the band between them, top 3 % minus top 1 %,
 //!   never shows 1–4 units), with the band's cost in a department not dominated by one unit and
 //!   the band's part of the hidden departments made by 0 or at least 5 units and not dominated;
 //!   otherwise the whole top 1 % table of that dimension is withheld. The 3+ split is compared
@@ -236,8 +238,20 @@ fn count(units: u64, of: u64) -> Count {
 
 /// A count table under the published size `of`: primary suppression and interval protection;
 /// all withheld when that fails.
-fn count_table(raw: &[u64]) -> Vec<Cell<u64>> {
-    let mut cells: Vec<Cell<u64>> = raw.iter().map(|&v| publish(v, v)).collect();
+/// `hide[i]`: hide cell `i` from the start unless it is empty (the nested population's table
+/// hides it).
+fn count_table(raw: &[u64], hide: &[bool]) -> Vec<Cell<u64>> {
+    let mut cells: Vec<Cell<u64>> = raw
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if v != 0 && hide.get(i).copied().unwrap_or(false) {
+                withheld(v)
+            } else {
+                publish(v, v)
+            }
+        })
+        .collect();
     if protect_interval(&mut cells) {
         cells
     } else {
@@ -251,6 +265,9 @@ fn consistent(inner: &[Cell<u64>], outer: &[Option<u64>]) -> bool {
     inner.iter().zip(outer).all(|(a, b)| match (a.value(), b) {
         (Some(a), Some(b)) => !isolates(*a, *b),
         (None, None) => true,
+        // An empty inner cell says nothing about the hidden outer one (the band's part there
+        // is the outer cell itself, hidden).
+        (Some(0), None) => true,
         _ => false,
     })
 }
@@ -266,7 +283,11 @@ fn all_withheld(cells: &[Cell<u64>]) -> Vec<Cell<u64>> {
 /// A count table of the population checked against every published table of a population it
 /// is nested with; withheld whole when inconsistent.
 fn nested_counts(raw: &[u64], outers: &[Vec<Option<u64>>]) -> Vec<Cell<u64>> {
-    let cells = count_table(raw);
+    // What an outer table hides, the inner one hides too (else the two could not agree).
+    let hide: Vec<bool> = (0..raw.len())
+        .map(|i| outers.iter().any(|o| o.get(i).is_some_and(Option::is_none)))
+        .collect();
+    let cells = count_table(raw, &hide);
     if outers
         .iter()
         .filter(|o| !o.is_empty())
@@ -359,7 +380,13 @@ fn raw(
 }
 
 /// The department table of one population, before the nested check.
-fn department_cells(ctx: &Context<'_>, m: &UnitMetrics, r: &Raw) -> Vec<Cell<CentreCost>> {
+/// `hide`: the departments the outer population's table hides, hidden here too unless empty.
+fn department_cells(
+    ctx: &Context<'_>,
+    m: &UnitMetrics,
+    r: &Raw,
+    hide: Option<Vec<bool>>,
+) -> Vec<Cell<CentreCost>> {
     let parts: Vec<Parts> = r
         .centre_parts
         .iter()
@@ -397,6 +424,13 @@ fn department_cells(ctx: &Context<'_>, m: &UnitMetrics, r: &Raw) -> Vec<Cell<Cen
             *cell = withheld(r.centre_units[c]);
         }
     }
+    if let Some(hide) = hide {
+        for (c, cell) in cells.iter_mut().enumerate() {
+            if hide[c] && !cell.is_suppressed() && r.centre_units[c] > 0 {
+                *cell = withheld(r.centre_units[c]);
+            }
+        }
+    }
     if !protect_margin_parts(&mut cells, &parts, ctx.limit) {
         return (0..CostCentre::COUNT)
             .map(|c| withheld(r.centre_units[c].max(MIN_PERSONS)))
@@ -429,6 +463,8 @@ fn departments_consistent(
                 }
             }
             (None, None) => hidden_band.extend(band(c)),
+            // An empty inner cell beside a hidden outer one: the band's part is the outer cell.
+            (Some(a), None) if a.persons == 0 && a.cost == Ore::ZERO => hidden_band.extend(band(c)),
             _ => return false,
         }
     }
@@ -463,9 +499,55 @@ fn hidden_profile(k: u32, units: u64, persons: bool) -> TopProfile {
     }
 }
 
+fn hidden_of(cells: &[Cell<CentreCost>]) -> Vec<bool> {
+    cells.iter().map(|c| c.is_suppressed()).collect()
+}
+
+/// The department tables of the top 1 % and top 3 % (`raws` in [`PROFILE_KS`] order): both
+/// hide the union of the departments either hides (a non-empty cell), repeated until they
+/// agree ([`departments_consistent`]); when they cannot, the top 3 % table stands alone and
+/// the top 1 % one is withheld.
+fn department_tables(
+    ctx: &Context<'_>,
+    m: &UnitMetrics,
+    raws: &[Raw],
+    published: [bool; 2],
+) -> [Vec<Cell<CentreCost>>; 2] {
+    let (r1, r3) = (&raws[0], &raws[1]);
+    if !(published[0] && published[1]) {
+        return [
+            department_cells(ctx, m, r1, None),
+            department_cells(ctx, m, r3, None),
+        ];
+    }
+    // Both tables hide the union of what either hides, until they agree (or nothing changes).
+    let mut hide = vec![false; CostCentre::COUNT];
+    for _ in 0..CostCentre::COUNT {
+        let t1 = department_cells(ctx, m, r1, Some(hide.clone()));
+        let t3 = department_cells(ctx, m, r3, Some(hide.clone()));
+        if departments_consistent(&t1, &t3, r1, r3, ctx.limit) {
+            return [t1, t3];
+        }
+        let union: Vec<bool> = hidden_of(&t1)
+            .iter()
+            .zip(hidden_of(&t3))
+            .zip(&hide)
+            .map(|((a, b), h)| *a || b || *h)
+            .collect();
+        if union == hide {
+            break;
+        }
+        hide = union;
+    }
+    let b3 = department_cells(ctx, m, r3, None);
+    let withheld_all = (0..CostCentre::COUNT)
+        .map(|c| withheld(r1.centre_units[c].max(MIN_PERSONS)))
+        .collect();
+    [withheld_all, b3]
+}
+
 /// The published tables of the outer population (top 3 %), for the nested check of the inner.
 struct Outer {
-    centres: Vec<Cell<CentreCost>>,
     /// Age bands, sexes, family types, the 3+ split: published values or `None`.
     counts: [Vec<Option<u64>>; 4],
     /// (department mask, published count).
@@ -496,6 +578,7 @@ fn profiles(
         Some(w) => vec![Some(w), Some(n - w)],
         None => Vec::new(),
     };
+    let departments = department_tables(ctx, m, &raws, top_published);
     let mut out: Vec<Option<TopProfile>> = vec![None, None];
     // Published tables of the outer population, for the inner one.
     let mut outer_tables: Option<Outer> = None;
@@ -515,15 +598,8 @@ fn profiles(
                 cost_share: (total.0 != 0).then(|| r.cost.0 as f64 / total.0 as f64),
             },
         );
-        let mut by_centre = department_cells(ctx, m, r);
         let outer = outer_tables.as_ref();
-        if let Some(o) = outer
-            && !departments_consistent(&by_centre, &o.centres, r, &raws[1], ctx.limit)
-        {
-            by_centre = (0..CostCentre::COUNT)
-                .map(|c| withheld(r.centre_units[c].max(MIN_PERSONS)))
-                .collect();
-        }
+        let by_centre = departments[j].clone();
         let outer_of = |i: usize| -> Vec<Vec<Option<u64>>> {
             outer.map(|o| vec![o.counts[i].clone()]).unwrap_or_default()
         };
@@ -562,7 +638,6 @@ fn profiles(
             .collect();
         if j == 1 {
             outer_tables = Some(Outer {
-                centres: by_centre.clone(),
                 counts: [values(&age), values(&sex), values(&family), values(&three)],
                 combinations: r
                     .combinations
@@ -946,7 +1021,7 @@ mod tests {
     }
 
     #[test]
-    fn a_band_of_one_to_four_between_top_1_and_top_3_hides_the_top_1_table() {
+    fn a_band_of_one_to_four_between_top_1_and_top_3_is_never_shown() {
         // Three of the u also get 10,000 kr of disability help: the top 3 % has 8 in disability,
         // the top 1 % 5 — published both, the 3 between them would show.
         let extra: String = (0..3)
@@ -954,16 +1029,25 @@ mod tests {
             .collect();
         let a = fixture(&extra);
         let [top1, top3] = [&a.top.citizens[0], &a.top.citizens[1]];
-        assert_eq!(
-            centre(top3, Department::Disability)
-                .value()
-                .map(|c| c.persons),
-            Some(8)
+        let persons = |p, d| centre(p, d).value().map(|c| c.persons);
+        let (d1, d3) = (
+            persons(top1, Department::Disability),
+            persons(top3, Department::Disability),
         );
         assert!(
-            top1.by_centre.iter().all(|(_, c)| c.is_suppressed()),
-            "the whole top 1 % department table goes"
+            d1.is_none() || d3.is_none(),
+            "the 3 between them would show: {d1:?} {d3:?}"
         );
+        // Both tables hide the same departments, so their hidden remainders differ by the band's
+        // part only (here 3 + 10 units, not dominated).
+        let hidden = |p: &TopProfile| {
+            p.by_centre
+                .iter()
+                .map(|(_, c)| c.is_suppressed())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hidden(top1), hidden(top3));
+        assert!(hidden(top1).iter().any(|h| *h));
         // The other breakdowns are unaffected.
         assert_eq!(units(&top1.sexes[0]), Some(5));
     }
