@@ -922,7 +922,7 @@ mod tests {
         analyse(&register(&text), Period::year(2024)).unwrap()
     }
 
-    fn centre<'a>(p: &'a TopProfile, d: Department) -> &'a Cell<CentreCost> {
+    fn centre(p: &TopProfile, d: Department) -> &Cell<CentreCost> {
         &p.by_centre[CostCentre::Department(d).index()].1
     }
 
