@@ -362,7 +362,11 @@ impl Analysis {
     /// departments_4plus, services_7plus: {citizens|families, cost_ore, mean_services,
     /// mean_contacts}}`, `complexity_distribution {citizens|families: [{departments: "0".."4+",
     /// …}]}`, `data_quality {unpriced_spell_days, skipped_spells}`, `rules` (`null` without a
-    /// rule set; see [`crate::groups`] for its keys), `suppressed [pointer, …]`.
+    /// rule set; see [`crate::groups`] for its keys), `top_profile` (the top 1 % and 3 % of
+    /// citizens and families; see [`crate::top`]), `plausibility` (see
+    /// [`crate::plausibility`]), `provenance` (`null` here; `{tool, version, period,
+    /// input_sha256, input_fingerprint, run_date}` when published with one, see
+    /// [`crate::publish_full`]), `suppressed [pointer, …]`.
     pub fn summary_json(&self) -> Value {
         let mut o = JsonOut {
             suppressed: Vec::new(),
