@@ -259,7 +259,7 @@ fn mean_ore(total: Ore, n: u64) -> Ore {
 }
 
 /// Would publishing both `a` and `b`, counts of nested populations, isolate 1–4 persons?
-fn isolates(a: u64, b: u64) -> bool {
+pub(crate) fn isolates(a: u64, b: u64) -> bool {
     let d = a.abs_diff(b);
     d > 0 && d < MIN_PERSONS
 }
@@ -280,7 +280,7 @@ fn part_of(with: u64, of: u64) -> Cell<u64> {
 
 /// `|A ∩ B|` beside the published `|A|` and `|B|`: hidden when it, `|A ∖ B|` or `|B ∖ A|` is
 /// 1–4. (`|B|` below 5 is not published, so it constrains nothing.)
-fn intersection(both: u64, a: u64, b: u64) -> Cell<u64> {
+pub(crate) fn intersection(both: u64, a: u64, b: u64) -> Cell<u64> {
     let in_a = part_of(both, a);
     if in_a.is_suppressed() || (b > 0 && b < MIN_PERSONS) {
         return in_a;
@@ -1057,6 +1057,28 @@ pub fn summarise_rules(
     period: Period,
     limit: Dominance,
 ) -> RuleAnalysis {
+    summarise_rules_members(reg, alloc, metrics, rules, period, limit).0
+}
+
+/// A published target group's members (ascending) and texts, for the top profile
+/// (module `top`); never published.
+pub(crate) struct GroupMembers {
+    pub id: String,
+    pub name_da: String,
+    pub name_en: String,
+    pub members: Vec<PersonIx>,
+}
+
+/// [`summarise_rules`], and the members of every published target group (for the top
+/// profile; never published).
+pub(crate) fn summarise_rules_members(
+    reg: &Register<Pseudonymised>,
+    alloc: &Allocation,
+    metrics: &Metrics,
+    rules: &RuleSet,
+    period: Period,
+    limit: Dominance,
+) -> (RuleAnalysis, Vec<GroupMembers>) {
     debug_assert_eq!(
         period, alloc.period,
         "rules over another period than the costs"
@@ -1106,9 +1128,10 @@ pub fn summarise_rules(
             sexes: Vec::new(),
         });
     }
-    let target_groups = of_kind(AlertKind::TargetGroup)
-        .into_iter()
-        .map(|r| {
+    let target_rules = of_kind(AlertKind::TargetGroup);
+    let target_groups: Vec<TargetGroupRow> = target_rules
+        .iter()
+        .map(|&r| {
             let m = &membership.rules[r];
             target_group(
                 &rules.rules()[r],
@@ -1143,15 +1166,29 @@ pub fn summarise_rules(
         combinations = combinations.found,
         "rules summarised"
     );
-    RuleAnalysis {
-        source: rules.source_name().to_string(),
-        target_groups,
-        overlaps,
-        combinations,
-    }
+    let members = target_rules
+        .iter()
+        .zip(&target_groups)
+        .filter(|(_, g)| !g.figures.is_suppressed())
+        .map(|(&r, g)| GroupMembers {
+            id: g.rule.id.clone(),
+            name_da: g.rule.name_da.clone(),
+            name_en: g.rule.name_en.clone(),
+            members: membership.rules[r].persons.clone(),
+        })
+        .collect();
+    (
+        RuleAnalysis {
+            source: rules.source_name().to_string(),
+            target_groups,
+            overlaps,
+            combinations,
+        },
+        members,
+    )
 }
 
-fn band_label(b: usize) -> String {
+pub(crate) fn band_label(b: usize) -> String {
     match AGE_BANDS[b] {
         (from, Some(to)) => format!("{from}-{to}"),
         (from, None) => format!("{from}+"),

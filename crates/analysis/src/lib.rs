@@ -89,8 +89,10 @@ pub mod concentration;
 pub mod groups;
 mod json;
 pub mod metrics;
+pub mod plausibility;
 pub mod publish;
 pub mod summary;
+pub mod top;
 
 /// Disclosure control lives with the publication model (`tvaers-report`), where every face
 /// publishes through it; re-exported here because every statistic of this crate is made with it.
@@ -108,7 +110,7 @@ pub use allocation::{
 pub use disclosure::{Cell, MIN_PERSONS, Suppression};
 pub use groups::{RuleAnalysis, summarise_rules};
 pub use metrics::{Metrics, UnitMetrics, compute_metrics};
-pub use publish::{DatasetExport, publish, publish_with};
+pub use publish::{DatasetExport, Provenance, publish, publish_full, publish_with};
 pub use summary::{Analysis, DataQuality, MAX_PLAUSIBLE_FAMILY, summarise, summarise_with_rules};
 pub use tvaers_messages::Lang;
 

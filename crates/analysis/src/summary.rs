@@ -11,9 +11,10 @@ use crate::disclosure::{
     Cell, Dominance, MIN_PERSONS, Parts, derive, even_cuts, min_nonzero, publish, safe_cuts,
     withheld,
 };
-use crate::groups::{RuleAnalysis, summarise_rules};
+use crate::groups::{RuleAnalysis, summarise_rules_members};
 use crate::json::JsonOut;
 use crate::metrics::Metrics;
+use crate::top::TopAnalysis;
 use serde_json::{Map, Value, json};
 use tvaers_core::{FamilyIx, Ore, Period, Pseudonymised, Register};
 use tvaers_rules::RuleSet;
@@ -102,6 +103,10 @@ pub struct Analysis {
     pub data_quality: DataQuality,
     /// Target groups, overlaps and combinations; set by [`summarise_with_rules`].
     pub rules: Option<RuleAnalysis>,
+    /// The profile of the top 1 % and 3 % of citizens and families ([`crate::top`]).
+    pub top: TopAnalysis,
+    /// The input's shape against reference ranges ([`crate::plausibility`]).
+    pub plausibility: crate::plausibility::Plausibility,
     /// The dominance rule the figures were protected with (the report states it).
     pub dominance: Dominance,
 }
@@ -272,14 +277,41 @@ pub fn summarise(
         withheld(n)
     };
 
+    let plausibility =
+        crate::plausibility::plausibility(reg, alloc, &citizens, &coverage, &centres, limit);
+    let concentration = concentration_table(&metrics.citizens.cost, limit);
+    let family_concentration = concentration_table(&metrics.families.cost, limit);
+    let top_published = |c: &ConcentrationTable| {
+        crate::top::PROFILE_KS.map(|k| {
+            c.top
+                .iter()
+                .any(|(kk, cell)| *kk == k && !cell.is_suppressed())
+        })
+    };
+    let top = crate::top::top_analysis(
+        &crate::top::Context {
+            reg,
+            metrics,
+            period: alloc.period,
+            limit,
+            centre_shown: centres.iter().map(|c| !c.is_suppressed()).collect(),
+        },
+        top_published(&concentration),
+        top_published(&family_concentration),
+        &complexity,
+        &family_complexity,
+    );
+
     Analysis {
         period: alloc.period,
         citizens,
         families,
         coverage,
         centres: CostCentre::ALL.into_iter().zip(centres).collect(),
-        concentration: concentration_table(&metrics.citizens.cost, limit),
-        family_concentration: concentration_table(&metrics.families.cost, limit),
+        concentration,
+        family_concentration,
+        top,
+        plausibility,
         complexity,
         family_complexity,
         data_quality: DataQuality {
@@ -295,7 +327,7 @@ pub fn summarise(
 }
 
 /// [`summarise`], plus the target groups, overlaps/conflicts and discovered combinations of
-/// `rules` over the allocation's period ([`summarise_rules`]).
+/// `rules` over the allocation's period ([`crate::groups::summarise_rules`]).
 pub fn summarise_with_rules(
     reg: &Register<Pseudonymised>,
     alloc: &Allocation,
@@ -303,10 +335,11 @@ pub fn summarise_with_rules(
     rules: &RuleSet,
     limit: Dominance,
 ) -> Analysis {
-    let (mut a, r) = rayon::join(
+    let (mut a, (r, members)) = rayon::join(
         || summarise(reg, alloc, metrics, limit),
-        || summarise_rules(reg, alloc, metrics, rules, alloc.period, limit),
+        || summarise_rules_members(reg, alloc, metrics, rules, alloc.period, limit),
     );
+    crate::top::add_target_groups(&mut a.top, &metrics.citizens.cost, &members);
     a.rules = Some(r);
     a
 }
@@ -329,7 +362,11 @@ impl Analysis {
     /// departments_4plus, services_7plus: {citizens|families, cost_ore, mean_services,
     /// mean_contacts}}`, `complexity_distribution {citizens|families: [{departments: "0".."4+",
     /// …}]}`, `data_quality {unpriced_spell_days, skipped_spells}`, `rules` (`null` without a
-    /// rule set; see [`crate::groups`] for its keys), `suppressed [pointer, …]`.
+    /// rule set; see [`crate::groups`] for its keys), `top_profile` (the top 1 % and 3 % of
+    /// citizens and families; see [`crate::top`]), `plausibility` (see
+    /// [`crate::plausibility`]), `provenance` (`null` here; `{tool, version, period,
+    /// input_sha256, input_fingerprint, run_date}` when published with one, see
+    /// [`crate::publish_full`]), `suppressed [pointer, …]`.
     pub fn summary_json(&self) -> Value {
         let mut o = JsonOut {
             suppressed: Vec::new(),
@@ -413,6 +450,8 @@ impl Analysis {
             Some(r) => o.rules(r),
             None => Value::Null,
         };
+        let top_profile = o.top_profile(&self.top);
+        let plausibility = o.plausibility(&self.plausibility);
         json!({
             "format": "tvaers-analysis-summary",
             "version": 1,
@@ -439,6 +478,9 @@ impl Analysis {
             "complexity_distribution": distribution,
             "data_quality": data_quality,
             "rules": rules,
+            "top_profile": top_profile,
+            "plausibility": plausibility,
+            "provenance": Value::Null,
             "suppressed": o.suppressed,
         })
     }

@@ -317,7 +317,8 @@ fn summary_json_and_tables_carry_the_rule_sections() {
         ),
         "{combos}"
     );
-    // The xlsx has the six rule sheets after the six others.
+    // The xlsx has the six rule sheets after the six others, then the top 1 %/3 % profile and
+    // the two plausibility sheets.
     let all = common::output_files(dir.path());
     let wb = &all
         .iter()
@@ -325,7 +326,7 @@ fn summary_json_and_tables_carry_the_rule_sections() {
         .unwrap()
         .1;
     let wb = String::from_utf8_lossy(wb);
-    assert_eq!(wb.matches("<sheet ").count(), 12);
+    assert_eq!(wb.matches("<sheet ").count(), 15);
     assert!(wb.contains("name=\"Målgrupper\"") && wb.contains("name=\"Kombinationer af ydelser\""));
 
     // HTML: a section per kind, the two target-group charts, every rule by name.

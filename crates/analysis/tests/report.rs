@@ -81,7 +81,10 @@ fn writes_every_file_in_the_expected_formats() {
             "koncentration.csv",
             "lorenz.csv",
             "kompleksitet.csv",
-            "kompleksitet_fordeling.csv"
+            "kompleksitet_fordeling.csv",
+            "top_profil.csv",
+            "plausibilitet.csv",
+            "plausibilitet_funktioner.csv"
         ]
     );
 
@@ -116,7 +119,7 @@ fn writes_every_file_in_the_expected_formats() {
         format!("{share:.2}").replace('.', ",")
     );
 
-    // xlsx: six sheets named from the catalogue, amounts stored as numbers in kroner.
+    // xlsx: nine sheets named from the catalogue, amounts stored as numbers in kroner.
     let all = output_files(&da);
     let workbook = &all
         .iter()
@@ -124,7 +127,7 @@ fn writes_every_file_in_the_expected_formats() {
         .unwrap()
         .1;
     let wb = String::from_utf8_lossy(workbook);
-    assert_eq!(wb.matches("<sheet ").count(), 6);
+    assert_eq!(wb.matches("<sheet ").count(), 9);
     assert!(wb.contains("name=\"Nøgletal\"") && wb.contains("name=\"Forvaltninger\""));
     let sheet2 = &all
         .iter()
@@ -233,4 +236,70 @@ fn an_unwritable_output_is_an_error_naming_the_path() {
     let err = tvaers_report::write(&tvaers_analysis::publish(&a, Lang::Da), &file).unwrap_err();
     assert!(matches!(err, ReportError::Io { .. }));
     assert!(err.to_string().contains("not-a-dir"), "{err}");
+}
+
+#[test]
+fn the_page_has_contents_new_sections_a_readable_distribution_and_a_provenance_footer() {
+    use tvaers_analysis::{DatasetExport, Provenance, publish_full};
+    use tvaers_report::{Block, Chart};
+    let a = analyse(&forty(), Period::year(2024)).unwrap();
+    let run = tvaers_core::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let p = Provenance::new("ab".repeat(32), run);
+    let doc = publish_full(&a, Lang::Da, DatasetExport::NotWritten, Some(&p));
+    // The distribution chart leaves out the 0-departments bucket, says so, the table keeps it.
+    let blocks: Vec<&Block> = doc.sections.iter().flat_map(|s| &s.blocks).collect();
+    let bars = blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Figure(Chart::VBars { bars, .. }) => Some(bars),
+            _ => None,
+        })
+        .unwrap();
+    let labels: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["1", "2", "3", "4+"]);
+    let zero = a.complexity.distribution[0].value().unwrap().units;
+    let note = messages::t1(
+        Lang::Da,
+        messages::Key::note_distribution_zero,
+        &messages::int(Lang::Da, zero as i64),
+    );
+    assert!(
+        blocks
+            .iter()
+            .any(|b| matches!(b, Block::Note(n) if *n == note))
+    );
+    let table = doc
+        .table(tvaers_report::TableId::ComplexityDistribution)
+        .unwrap();
+    assert!(
+        table
+            .rows
+            .iter()
+            .any(|r| r[1] == tvaers_report::Value::Text("0".into()))
+    );
+    // Contents at the top, linking the new sections too.
+    let html = tvaers_report::html(&doc);
+    for key in [
+        messages::Key::toc_title,
+        messages::Key::section_top,
+        messages::Key::section_plausibility,
+    ] {
+        assert!(
+            html.contains(&format!(">{}</", messages::t(Lang::Da, key))),
+            "{key:?}"
+        );
+    }
+    assert!(html.find("<nav class=\"toc\">").unwrap() < html.find("<section").unwrap());
+    // Footer and summary.json: version, period, short fingerprint, run date.
+    let footer = &doc.footer;
+    assert!(footer.contains(env!("CARGO_PKG_VERSION")), "{footer}");
+    assert!(footer.contains("01.01.2024 – 31.12.2024") && footer.contains("03.12.2026"));
+    assert!(footer.contains("abababababab") && !footer.contains(&"ab".repeat(7)));
+    let s = &doc.summary["provenance"];
+    assert_eq!(s["input_sha256"], "ab".repeat(32));
+    assert_eq!(s["input_fingerprint"], "abababababab");
+    assert_eq!(s["run_date"], "2026-12-03");
+    assert_eq!(s["period"]["from"], "2024-01-01");
+    // Without provenance (tests, the library) the key is there and null.
+    assert!(a.summary_json()["provenance"].is_null());
 }

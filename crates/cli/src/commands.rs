@@ -29,6 +29,17 @@ pub(crate) fn tn(key: Key, args: &[&dyn std::fmt::Display]) -> String {
     messages::tn(cli_lang(), key, args)
 }
 
+/// `--from`/`--to`: every date form the importer accepts (`31-12-2025`, `31.12.2025`,
+/// `31/12/2025`, `20251231`, `2025-12-31`, with or without a time of day).
+pub(crate) fn parse_cli_date(text: &str) -> std::result::Result<NaiveDate, String> {
+    tvaers_ingest::parse_date(text.trim()).ok_or_else(|| tn(Key::cli_bad_date, &[&text]))
+}
+
+/// A count as the command line prints it: `1.234.567` in Danish, `1,234,567` in English.
+pub(crate) fn num(n: impl TryInto<i64>) -> String {
+    messages::int(cli_lang(), n.try_into().unwrap_or(i64::MAX))
+}
+
 impl From<LangArg> for Lang {
     fn from(l: LangArg) -> Lang {
         match l {
@@ -53,7 +64,7 @@ pub fn generate(
     };
     let staged =
         StagedDir::begin(out).with_context(|| format!("cannot write {}", out.display()))?;
-    let summary = stage(&tn(Key::cli_generating, &[&citizens]), || {
+    let summary = stage(&tn(Key::cli_generating, &[&num(citizens)]), || {
         tvaers_synth::generate(&cfg, staged.path())
     })?;
     staged.commit()?;
@@ -62,10 +73,10 @@ pub fn generate(
         tn(
             Key::cli_generated,
             &[
-                &summary.persons,
-                &summary.families,
-                &summary.spells,
-                &summary.postings,
+                &num(summary.persons),
+                &num(summary.families),
+                &num(summary.spells),
+                &num(summary.postings),
                 &out.display(),
             ],
         )
@@ -87,7 +98,7 @@ fn print_import_errors(errors: &tvaers_ingest::ImportErrors, rejected: Key) {
     eprintln!("{}", errors.render(cli_lang()));
     eprintln!(
         "{}",
-        tn(rejected, &[&(errors.errors.len() + errors.truncated)])
+        tn(rejected, &[&num(errors.errors.len() + errors.truncated)])
     );
 }
 
@@ -147,9 +158,9 @@ pub fn import(
             Key::cli_dataset_written,
             &[
                 &out.display(),
-                &pseudo.persons.len(),
-                &pseudo.spells.len(),
-                &pseudo.postings.len(),
+                &num(pseudo.persons.len()),
+                &num(pseudo.spells.len()),
+                &num(pseudo.postings.len()),
             ],
         )
     );
@@ -259,6 +270,7 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
     match tvaers_pipeline::analyse(&job, &mut Spinners::new(cli_lang())) {
         Ok(outcome) => {
             warn_data_quality(&outcome);
+            print_plausibility(&outcome.analysis.plausibility);
             println!(
                 "{}",
                 tn(Key::cli_report_at, &[&outcome.files.html.display()])
@@ -274,10 +286,50 @@ pub fn analyse(opts: &AnalyseOptions<'_>) -> Result<ExitCode> {
         )) => {
             let list = tvaers_analysis::allocation::missing_list(&missing);
             let more = count - missing.len();
-            eprintln!("{}", tn(Key::cli_missing_prices, &[&list, &count, &more]));
+            eprintln!(
+                "{}",
+                tn(Key::cli_missing_prices, &[&list, &num(count), &num(more)])
+            );
             Ok(ExitCode::from(1))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The plausibility page in short: how many checks are ok, and each one outside its range
+/// with its hint (totals only, never a person).
+fn print_plausibility(p: &tvaers_analysis::plausibility::Plausibility) {
+    let lang = cli_lang();
+    let shown = p
+        .checks
+        .iter()
+        .filter(|c| !c.verdict.is_suppressed())
+        .count();
+    let outside: Vec<_> = p
+        .checks
+        .iter()
+        .filter(|c| {
+            c.verdict
+                .value()
+                .is_some_and(|v| v.status != tvaers_analysis::plausibility::Status::Ok)
+        })
+        .collect();
+    eprintln!(
+        "{}",
+        tn(
+            Key::cli_plausibility,
+            &[&num(shown - outside.len()), &num(outside.len())]
+        )
+    );
+    for c in outside {
+        let d = tvaers_analysis::publish::describe_check(lang, c);
+        eprintln!(
+            "{}",
+            tn(
+                Key::cli_plausibility_outside,
+                &[&d.name, &d.value, &d.status, &d.range, &d.hint]
+            )
+        );
     }
 }
 
@@ -290,8 +342,8 @@ fn warn_data_quality(outcome: &tvaers_pipeline::Outcome) {
             tn(
                 Key::cli_warn_large_families,
                 &[
-                    &q.implausible_families,
-                    &tvaers_analysis::MAX_PLAUSIBLE_FAMILY
+                    &num(q.implausible_families),
+                    &num(tvaers_analysis::MAX_PLAUSIBLE_FAMILY)
                 ]
             )
         );
@@ -303,8 +355,8 @@ fn warn_data_quality(outcome: &tvaers_pipeline::Outcome) {
             tn(
                 Key::cli_warn_far_outside,
                 &[
-                    &q.postings_far_outside,
-                    &q.spells_far_outside,
+                    &num(q.postings_far_outside),
+                    &num(q.spells_far_outside),
                     &messages::date(lang, outcome.period.from()),
                     &messages::date(lang, outcome.period.to()),
                 ]
@@ -417,7 +469,10 @@ pub fn check_rules(file: &Path) -> Result<ExitCode> {
     };
     println!(
         "{}",
-        tn(Key::cli_rules_ok, &[&file.display(), &rules.rules().len()])
+        tn(
+            Key::cli_rules_ok,
+            &[&file.display(), &num(rules.rules().len())]
+        )
     );
     for rule in rules.rules() {
         println!("  {:<40} {}", rule.id, rule.name_da);

@@ -76,9 +76,9 @@ enum Command {
         input: PathBuf,
         #[arg(long)]
         out: PathBuf,
-        #[arg(long)]
+        #[arg(long, value_parser = commands::parse_cli_date)]
         from: Option<NaiveDate>,
-        #[arg(long)]
+        #[arg(long, value_parser = commands::parse_cli_date)]
         to: Option<NaiveDate>,
         #[arg(long, value_enum, default_value = "da")]
         lang: LangArg,

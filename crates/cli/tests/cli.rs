@@ -921,3 +921,57 @@ fn analyse_of_rejected_exports_says_analyse_not_import() {
     let out = import(&exports, &tmp.path().join("ds"), &tmp.path().join("k.key"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("import afvist"));
 }
+
+#[test]
+fn analyse_takes_danish_dates_and_prints_danish_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    let out = run_ok(
+        tvaers_in(None)
+            .args(["generate", "--citizens", "1500", "--seed", "3", "--out"])
+            .arg(&exports),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1.500"), "Danish thousands point: {stdout}");
+    let period = |dir: &Path| {
+        let s: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("summary.json")).unwrap()).unwrap();
+        (s["period"].clone(), s["provenance"].clone())
+    };
+    let mut seen = Vec::new();
+    for (i, (from, to)) in [("01-01-2025", "31.12.2025"), ("20250101", "31/12/2025")]
+        .into_iter()
+        .enumerate()
+    {
+        let report = tmp.path().join(format!("r{i}"));
+        let out = run_ok(
+            tvaers_in(None)
+                .args(["analyse", "--from", from, "--to", to, "--input"])
+                .arg(&exports)
+                .arg("--out")
+                .arg(&report),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("Plausibilitet: "), "{stderr}");
+        let (p, provenance) = period(&report);
+        assert_eq!(p["from"], "2025-01-01", "{from}");
+        assert_eq!(p["to"], "2025-12-31", "{to}");
+        let fp = provenance["input_fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let html = fs::read_to_string(report.join("index.html")).unwrap();
+        assert!(html.contains(&fp), "the footer names the input");
+        seen.push(fp);
+    }
+    assert_eq!(seen[0], seen[1], "the same input, the same fingerprint");
+    let bad = tvaers_in(None)
+        .args(["analyse", "--from", "31-02-2025", "--input"])
+        .arg(&exports)
+        .arg("--out")
+        .arg(tmp.path().join("bad"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("31-02-2025"));
+}

@@ -53,3 +53,4 @@ pub use pseudonym::{KeyError, PseudonymKey, check_key_outside, pseudonymise};
 pub use read::read_exports;
 pub use staged::{MARKER, StagedDir, StagedError, check_apart};
 pub use suggest::{SuggestError, suggest};
+pub use values::parse_date;

@@ -8,7 +8,7 @@ use tvaers_core::Ore;
 /// digit), or compact `yyyymmdd`, recognised per value. Any of them may carry a time of day
 /// (`31-01-2025 00:00:00`, `2025-01-31T08:15`), as financial systems export booking dates; the
 /// time must be a valid one and is dropped.
-pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let text = without_time(text)?;
     let b = text.as_bytes();
     if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {

@@ -227,8 +227,18 @@ pub fn analyse(job: &Job<'_>, progress: &mut dyn Progress) -> Result<Outcome, Pi
     };
     let staged = StagedDir::begin(job.out)?;
     let files = step(progress, Stage::WriteReport, || {
+        // The footer and summary.json name the input by its fingerprint, the tool's version
+        // and the day of the run, so that two reports can be told apart.
+        let dir = job.source.dir();
+        let fingerprint =
+            tvaers_report::input_fingerprint(dir).map_err(|source| ReportError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        let provenance =
+            tvaers_analysis::Provenance::new(fingerprint, chrono::Local::now().date_naive());
         tvaers_report::write(
-            &tvaers_analysis::publish_with(&analysis, job.lang, export),
+            &tvaers_analysis::publish_full(&analysis, job.lang, export, Some(&provenance)),
             staged.path(),
         )
     })?;

@@ -16,6 +16,7 @@
 
 pub mod disclosure;
 pub mod model;
+pub mod provenance;
 pub mod svg;
 pub mod write;
 
@@ -24,6 +25,7 @@ pub use model::{
     Block, Chart, Curve, Document, HBar, Section, Table, TableId, VBar, Value, cells, hidden_kind,
     one,
 };
+pub use provenance::input_fingerprint;
 pub use write::{
     ReportError, ReportFiles, chart_svg, hidden_text, html, write, write_csv, write_xlsx,
 };

@@ -22,6 +22,12 @@ pub enum TableId {
     TargetGroupOverlaps,
     Overlaps,
     Combinations,
+    /// The profile of the top 1 % and 3 % (citizens and families).
+    TopProfile,
+    /// The plausibility checks of the input (no person-level data).
+    Plausibility,
+    /// Totals per account function (plausibility page).
+    PlausibilityFunctions,
     // The economics face (`tvaers economics`, crate tvaers-economics).
     EconKeyFigures,
     EconPackage,
@@ -51,6 +57,9 @@ impl TableId {
             TableId::TargetGroupOverlaps => "maalgrupper_overlap",
             TableId::Overlaps => "overlap",
             TableId::Combinations => "kombinationer",
+            TableId::TopProfile => "top_profil",
+            TableId::Plausibility => "plausibilitet",
+            TableId::PlausibilityFunctions => "plausibilitet_funktioner",
             TableId::EconKeyFigures => "oekonomi_noegletal",
             TableId::EconPackage => "oekonomi_pakke",
             TableId::EconDepartments => "oekonomi_forvaltninger",

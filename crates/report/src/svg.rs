@@ -23,13 +23,34 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// The font size of every chart text, in px at the chart's natural size.
+pub const FONT_PX: u32 = 12;
+
+/// The widest chart (px): it is drawn at its natural size, so its text at [`FONT_PX`], on a
+/// 1280 px screen (the page's content is 924 px wide); narrower screens scale it down.
+pub const MAX_WIDTH: f64 = 900.0;
+
 fn open(w: f64, h: f64, title: &str) -> String {
+    debug_assert!(w <= MAX_WIDTH, "chart wider than {MAX_WIDTH}: {w}");
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" \
-         role=\"img\" aria-label=\"{t}\" class=\"chart\"><title>{t}</title>\
-         <style>text{{font:12px sans-serif;fill:#222}}.muted{{fill:#666}}</style>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" \
+         height=\"{h}\" role=\"img\" aria-label=\"{t}\" class=\"chart\"><title>{t}</title>\
+         <style>text{{font:{FONT_PX}px sans-serif;fill:#222}}.muted{{fill:#666}}</style>",
         t = esc(title)
     )
+}
+
+/// The most characters of a bar label that fit the label column; longer ones are cut with
+/// "…" (the whole label is the text's tooltip).
+const LABEL_CHARS: usize = 56;
+
+fn label_text(label: &str) -> String {
+    if label.chars().count() <= LABEL_CHARS {
+        esc(label)
+    } else {
+        let cut: String = label.chars().take(LABEL_CHARS - 1).collect();
+        format!("<title>{}</title>{}…", esc(label), esc(&cut))
+    }
 }
 
 fn legend(svg: &mut String, x: f64, y: f64, labels: &[&str]) {
@@ -88,7 +109,7 @@ pub fn hbars(title: &str, series: &[&str], bars: &[HBar]) -> String {
         .map(|b| b.label.chars().count())
         .max()
         .unwrap_or(0);
-    let label_w = (longest as f64 * 6.5 + 16.0).clamp(120.0, 460.0);
+    let label_w = (longest.min(LABEL_CHARS) as f64 * 6.5 + 16.0).clamp(120.0, 390.0);
     let (bar_w, row_h) = (380.0, 26.0);
     let w = label_w + bar_w + 130.0;
     let h = 40.0 + row_h * bars.len() as f64 + 10.0;
@@ -105,7 +126,7 @@ pub fn hbars(title: &str, series: &[&str], bars: &[HBar]) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
             label_w - 8.0,
             y + 15.0,
-            esc(&b.label)
+            label_text(&b.label)
         );
         let mut x = label_w;
         if max > 0.0 {

@@ -195,9 +195,11 @@ fn html_value(lang: Lang, v: &Value, money_unit: bool) -> (String, &'static str)
 }
 
 fn html_table(out: &mut String, table: &Table, lang: Lang) {
+    // A wide table scrolls inside its own box; the page itself never gets wider than the
+    // screen (1280 px and less).
     let _ = write!(
         out,
-        "<table><caption>{}</caption><thead><tr>",
+        "<div class=\"table-wrap\"><table><caption>{}</caption><thead><tr>",
         svg::esc(&table.title)
     );
     for h in &table.headers {
@@ -216,7 +218,7 @@ fn html_table(out: &mut String, table: &Table, lang: Lang) {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
     if table.has_hidden() {
         let _ = write!(
             out,
@@ -263,15 +265,24 @@ pub fn chart_svg(lang: Lang, chart: &Chart) -> String {
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;\
 color:#222;background:#fafafa}main{max-width:980px;margin:0 auto;padding:24px 28px;\
-background:#fff}h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;\
-border-bottom:2px solid #1b6ca8;padding-bottom:.2em}table{border-collapse:collapse;margin:1em 0;\
+background:#fff;box-sizing:border-box}h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;\
+margin-top:2em;border-bottom:2px solid #1b6ca8;padding-bottom:.2em}p,td,th,li{overflow-wrap:anywhere}\
+.table-wrap{max-width:100%;overflow-x:auto;margin:1em 0}table{border-collapse:collapse;\
 width:100%;font-size:.92em}caption{text-align:left;font-weight:600;padding:.3em 0}\
 th,td{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}\
-th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums;\
-white-space:nowrap}td.hidden{color:#777}.note{font-size:.85em;color:#555}\
-.period{color:#555}svg.chart{max-width:760px;display:block;margin:1em 0}\
+th{background:#f0f4f8;overflow-wrap:normal;hyphens:auto}td.num{text-align:right;\
+font-variant-numeric:tabular-nums;white-space:nowrap}td.hidden{color:#777}\
+.note{font-size:.85em;color:#555}.period{color:#555}\
+svg.chart{max-width:100%;height:auto;display:block;margin:1em 0}\
 figure{margin:1em 0}figcaption{font-size:.9em;color:#444;font-style:italic}\
+nav.toc{background:#f0f4f8;padding:.6em 1.2em;margin:1.5em 0}nav.toc h2{margin-top:.4em;\
+border:none;font-size:1.1em}nav.toc ol{margin:.3em 0;padding-left:1.4em}\
 footer{margin-top:3em;font-size:.8em;color:#777}";
+
+/// The anchor of the `i`-th section (for the table of contents).
+fn section_id(i: usize) -> String {
+    format!("s{}", i + 1)
+}
 
 /// The page: self-contained HTML (inline CSS and SVG).
 pub fn html(doc: &Document) -> String {
@@ -296,8 +307,25 @@ pub fn html(doc: &Document) -> String {
         );
     }
     let _ = write!(out, "<p>{}</p>", svg::esc(&doc.intro));
-    for section in &doc.sections {
-        let _ = write!(out, "<section><h2>{}</h2>", svg::esc(&section.heading));
+    if doc.sections.len() > 1 {
+        let _ = write!(out, "<nav class=\"toc\"><h2>{}</h2><ol>", e(Key::toc_title));
+        for (i, section) in doc.sections.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<li><a href=\"#{}\">{}</a></li>",
+                section_id(i),
+                svg::esc(&section.heading)
+            );
+        }
+        out.push_str("</ol></nav>");
+    }
+    for (i, section) in doc.sections.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<section id=\"{}\"><h2>{}</h2>",
+            section_id(i),
+            svg::esc(&section.heading)
+        );
         for block in &section.blocks {
             match block {
                 Block::Paragraph(text) => {
@@ -359,6 +387,117 @@ pub fn write(doc: &Document, out: &Path) -> Result<ReportFiles, ReportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{HBar, Section, TableId, VBar};
+
+    fn doc() -> Document {
+        let table = Table {
+            id: TableId::Departments,
+            title: "T".into(),
+            headers: (0..12).map(|i| format!("Column {i}")).collect(),
+            rows: vec![(0..12).map(|i| Value::Int(i * 1_000_000)).collect()],
+            money_unit: false,
+        };
+        let long = "A target group with a very long name that goes on and on and on past the edge";
+        Document {
+            lang: Lang::Da,
+            title: "Report".into(),
+            period: None,
+            intro: "Intro".into(),
+            sections: vec![
+                Section {
+                    heading: "First & one".into(),
+                    blocks: vec![Block::Table(table.clone())],
+                },
+                Section {
+                    heading: "Second".into(),
+                    blocks: vec![
+                        Block::Figure(Chart::HBars {
+                            title: "bars".into(),
+                            series: vec!["a".into(), "b".into()],
+                            bars: vec![HBar {
+                                label: long.into(),
+                                parts: vec![1.0, 2.0],
+                                value_text: "3".into(),
+                            }],
+                        }),
+                        Block::Figure(Chart::VBars {
+                            title: "v".into(),
+                            x_label: "x".into(),
+                            bars: vec![VBar {
+                                label: "1".into(),
+                                value: Some(4.0),
+                                value_text: "4".into(),
+                            }],
+                        }),
+                    ],
+                },
+            ],
+            footer: "Made with Tværs 0.1.0 · input abcdef123456".into(),
+            tables: vec![table],
+            summary: serde_json::json!({}),
+        }
+    }
+
+    #[test]
+    fn the_page_has_a_table_of_contents_linking_every_section() {
+        let h = html(&doc());
+        let toc = h.find("<nav class=\"toc\">").expect("a table of contents");
+        assert!(toc < h.find("<section").unwrap(), "at the top");
+        assert!(h.contains(&format!("<h2>{}</h2>", msg::t(Lang::Da, Key::toc_title))));
+        assert!(h.contains("<li><a href=\"#s1\">First &amp; one</a></li>"));
+        assert!(h.contains("<li><a href=\"#s2\">Second</a></li>"));
+        assert!(h.contains("<section id=\"s1\">") && h.contains("<section id=\"s2\">"));
+    }
+
+    #[test]
+    fn tables_scroll_in_their_own_box_and_nothing_widens_the_page() {
+        let h = html(&doc());
+        assert_eq!(
+            h.matches("<div class=\"table-wrap\"><table>").count(),
+            h.matches("<table").count(),
+            "every table is wrapped"
+        );
+        assert!(CSS.contains(".table-wrap{max-width:100%;overflow-x:auto"));
+        assert!(CSS.contains("main{max-width:980px"));
+        // Charts never exceed the content width of a 1280 px screen (980 − 2 × 28 px).
+        assert!(CSS.contains("svg.chart{max-width:100%"));
+        for svg in h.split("<svg ").skip(1) {
+            let width: f64 = svg
+                .split("width=\"")
+                .nth(1)
+                .and_then(|w| w.split('"').next())
+                .and_then(|w| w.parse().ok())
+                .expect("a pixel width");
+            assert!(
+                width <= svg::MAX_WIDTH && svg::MAX_WIDTH <= 924.0,
+                "{width}"
+            );
+        }
+    }
+
+    #[test]
+    fn chart_text_is_at_least_12_px() {
+        let h = html(&doc());
+        let sizes: Vec<u32> = h
+            .split("font:")
+            .skip(1)
+            .map(|s| s.split("px").next().unwrap().trim().parse().unwrap())
+            .collect();
+        assert!(!sizes.is_empty());
+        assert!(sizes.iter().all(|&s| s >= 12), "{sizes:?}");
+        assert!(!h.contains("font-size=\""), "no SVG text sets its own size");
+        // A label too long for the column is cut with its full text as a tooltip.
+        assert!(h.contains("<title>A target group with a very long name"));
+        assert!(h.contains("…</text>"));
+    }
+
+    #[test]
+    fn the_footer_is_last() {
+        let h = html(&doc());
+        assert!(h.ends_with(
+            "<footer>Made with Tværs 0.1.0 · input abcdef123456</footer></main></body></html>"
+        ));
+    }
 
     #[test]
     fn csv_text_cells_cannot_start_a_formula() {

@@ -4,8 +4,11 @@
 
 mod labels;
 mod overview;
+pub(crate) mod plausibility;
 mod rules;
+mod top;
 
+pub use plausibility::{CheckText, describe_check};
 pub use rules::HTML_COMBINATIONS;
 
 use crate::summary::Analysis;
@@ -25,17 +28,68 @@ pub fn publish(a: &Analysis, lang: Lang) -> Document {
     publish_with(a, lang, DatasetExport::NotWritten)
 }
 
+/// Where a publication comes from, for its footer and `summary.json` (`"provenance"`), so that
+/// two reports can be told apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The tool's version.
+    pub version: String,
+    /// SHA-256 (hex) over the input files (`tvaers_report::input_fingerprint`).
+    pub input_sha256: String,
+    /// The day the report was made.
+    pub run_date: tvaers_core::NaiveDate,
+}
+
+impl Provenance {
+    /// This build's version, the fingerprint and the run date.
+    pub fn new(input_sha256: String, run_date: tvaers_core::NaiveDate) -> Provenance {
+        Provenance {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            input_sha256,
+            run_date,
+        }
+    }
+
+    /// The short fingerprint of the footer (12 hex digits).
+    pub fn short(&self) -> &str {
+        tvaers_report::provenance::short(&self.input_sha256)
+    }
+}
+
 /// The published document of an analysis in `lang`, saying whether a dataset was written.
 pub fn publish_with(a: &Analysis, lang: Lang, dataset: DatasetExport) -> Document {
+    publish_full(a, lang, dataset, None)
+}
+
+/// [`publish_with`], with the footer and `summary.json` naming where the report comes from.
+pub fn publish_full(
+    a: &Analysis,
+    lang: Lang,
+    dataset: DatasetExport,
+    provenance: Option<&Provenance>,
+) -> Document {
     let t = |k| msg::t(lang, k).to_string();
     let overview_tables = overview::tables(a, lang);
     let mut sections = overview::sections(a, lang, &overview_tables);
     let mut tables = overview_tables.into_vec();
+    let (plaus_checks, plaus_functions) = plausibility::tables(&a.plausibility, lang);
+    // Right after the key figures: an analyst sees at once when the data look wrong.
+    sections.insert(
+        1.min(sections.len()),
+        plausibility::section(&plaus_checks, &plaus_functions, lang),
+    );
+    let top_table = top::table(&a.top, lang);
+    // After concentration (it profiles that table's top shares), before complexity.
+    let at = sections.len().saturating_sub(1);
+    sections.insert(at, top::section(&top_table, lang));
     if let Some(r) = &a.rules {
         let rule_tables = rules::tables(r, lang);
         sections.extend(rules::sections(r, lang, &rule_tables));
         tables.extend(rule_tables.into_vec());
     }
+    tables.push(top_table);
+    tables.push(plaus_checks);
+    tables.push(plaus_functions);
 
     let mut method: Vec<Key> = vec![
         Key::method_period,
@@ -83,14 +137,41 @@ pub fn publish_with(a: &Analysis, lang: Lang, dataset: DatasetExport) -> Documen
         blocks: paragraphs(disclosure),
     });
 
+    let mut footer = t(Key::footer);
+    let mut summary = a.summary_json();
+    if let Some(p) = provenance {
+        footer.push(' ');
+        footer.push_str(&msg::tn(
+            lang,
+            Key::footer_provenance,
+            &[
+                &p.version,
+                &msg::date(lang, a.period.from()),
+                &msg::date(lang, a.period.to()),
+                &p.short(),
+                &msg::date(lang, p.run_date),
+            ],
+        ));
+        summary["provenance"] = serde_json::json!({
+            "tool": "tvaers",
+            "version": p.version,
+            "period": {
+                "from": a.period.from().to_string(),
+                "to": a.period.to().to_string(),
+            },
+            "input_sha256": p.input_sha256,
+            "input_fingerprint": p.short(),
+            "run_date": p.run_date.to_string(),
+        });
+    }
     Document {
         lang,
         title: t(Key::report_title),
         period: Some(a.period),
         intro: t(Key::intro),
         sections,
-        footer: t(Key::footer),
+        footer,
         tables,
-        summary: a.summary_json(),
+        summary,
     }
 }

@@ -394,11 +394,14 @@ pub(super) fn sections(a: &Analysis, lang: Lang, tables: &OverviewTables) -> Vec
         ],
     );
 
+    // Bucket 0 (no department) holds most citizens and would flatten the other bars: it is left
+    // out of the chart, with a note, and kept in the table.
     let distribution = a
         .complexity
         .distribution
         .iter()
         .enumerate()
+        .skip(1)
         .map(|(i, c)| match c.value() {
             Some(g) => VBar {
                 label: bucket_label(i),
@@ -420,6 +423,15 @@ pub(super) fn sections(a: &Analysis, lang: Lang, tables: &OverviewTables) -> Vec
                 x_label: t(Key::chart_distribution_x),
                 bars: distribution,
             }),
+            Block::Note(msg::t1(
+                lang,
+                Key::note_distribution_zero,
+                &match a.complexity.distribution.first().map(|c| (c.value(), c)) {
+                    Some((Some(g), _)) => msg::int(lang, g.units as i64),
+                    Some((None, c)) => hidden_text(lang, hidden_kind(c)).to_string(),
+                    None => msg::int(lang, 0),
+                },
+            )),
             Block::Table(tables.complexity.clone()),
             Block::Table(tables.distribution.clone()),
             Block::Note(t(Key::method_complexity)),
