@@ -126,11 +126,11 @@ pub(crate) fn residences(
                 }
                 let age = y - birth.year();
                 if rng.u32(0..100_000) < mortality_per_100k(age) {
-                    if let Some(t) = random_day(rng, y, r.from.max(w0)) {
-                        if t < r.to {
-                            r.to = t;
-                            sum.deaths += 1;
-                        }
+                    if let Some(t) = random_day(rng, y, r.from.max(w0))
+                        && t < r.to
+                    {
+                        r.to = t;
+                        sum.deaths += 1;
                     }
                     break;
                 }

@@ -1062,13 +1062,12 @@ pub(crate) fn generate(
                     match a {
                         // A chronic archetype over the whole window, from the first block's
                         // draw only (so its prevalence is the calibrated one).
-                        Some(a) if a.chronic() => {
-                            if bi == 0 {
-                                (g.w0, g.w1) = (w0, w1);
-                                g.primary(p, a, age);
-                                (g.w0, g.w1) = (b0, b1);
-                            }
+                        Some(a) if a.chronic() && bi == 0 => {
+                            (g.w0, g.w1) = (w0, w1);
+                            g.primary(p, a, age);
+                            (g.w0, g.w1) = (b0, b1);
                         }
+                        Some(a) if a.chronic() => {}
                         Some(a) => g.primary(p, a, age),
                         None => {}
                     }
