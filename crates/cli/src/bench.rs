@@ -222,7 +222,7 @@ pub fn run(
     if !exports.join("posteringer.csv").exists() {
         std::fs::create_dir_all(&work)?;
         timed(&mut generate_figure, "generate", || {
-            commands::generate(citizens, seed, 2024, 2, &exports)
+            commands::generate(citizens, seed, None, None, &exports)
         })?;
     }
 

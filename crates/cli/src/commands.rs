@@ -49,13 +49,51 @@ impl From<LangArg> for Lang {
     }
 }
 
+/// `tvaers generate --years`: a range of calendar years or a count of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Years {
+    /// First and last year, inclusive.
+    Range(i32, i32),
+    /// A number of years, from `--first-year` or else ending at the default's last year.
+    Count(u32),
+}
+
+/// The first year and the number of years without `--years` (the default municipality).
+const DEFAULT_FIRST_YEAR: i32 = 2024;
+const DEFAULT_YEARS: u32 = 2;
+
+/// The first year, number of years and whether the years run with dynamics.
+pub fn generate_window(
+    first_year: Option<i32>,
+    years: Option<Years>,
+) -> std::result::Result<(i32, u32, bool), String> {
+    Ok(match (years, first_year) {
+        (None, f) => (f.unwrap_or(DEFAULT_FIRST_YEAR), DEFAULT_YEARS, false),
+        (Some(Years::Range(a, b)), None) => (a, (b - a + 1) as u32, true),
+        (Some(Years::Range(a, _)), Some(f)) if f == a => return generate_window(None, years),
+        (Some(Years::Range(..)), Some(_)) => return Err(msg(Key::cli_years_and_first_year).into()),
+        (Some(Years::Count(n)), Some(f)) => (f, n, true),
+        (Some(Years::Count(n)), None) => {
+            let last = DEFAULT_FIRST_YEAR + DEFAULT_YEARS as i32 - 1;
+            (last + 1 - n as i32, n, true)
+        }
+    })
+}
+
 pub fn generate(
     citizens: u32,
     seed: u64,
-    first_year: i32,
-    years: u32,
+    first_year: Option<i32>,
+    years: Option<Years>,
     out: &Path,
 ) -> Result<ExitCode> {
+    let (first_year, years, dynamic) = match generate_window(first_year, years) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let cfg = tvaers_synth::Config {
         citizens,
         seed,
@@ -65,7 +103,11 @@ pub fn generate(
     let staged =
         StagedDir::begin(out).with_context(|| format!("cannot write {}", out.display()))?;
     let summary = stage(&tn(Key::cli_generating, &[&num(citizens)]), || {
-        tvaers_synth::generate(&cfg, staged.path())
+        if dynamic {
+            tvaers_synth::generate_with(&cfg, tvaers_synth::Dynamics::default(), staged.path())
+        } else {
+            tvaers_synth::generate(&cfg, staged.path())
+        }
     })?;
     staged.commit()?;
     println!(
@@ -81,6 +123,22 @@ pub fn generate(
             ],
         )
     );
+    if let Some(d) = summary.dynamics {
+        println!(
+            "{}",
+            tn(
+                Key::cli_generated_dynamics,
+                &[
+                    &first_year,
+                    &(first_year + years as i32 - 1),
+                    &d.households_moved_in,
+                    &d.households_moved_out,
+                    &d.births,
+                    &d.deaths,
+                ],
+            )
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -369,7 +427,7 @@ pub fn demo(out: &Path, citizens: u32, seed: u64, lang: Lang) -> Result<ExitCode
     let exports = out.join("eksporter");
     let report = out.join("rapport");
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    generate(citizens, seed, 2024, 2, &exports)?;
+    generate(citizens, seed, None, None, &exports)?;
     let code = analyse(&AnalyseOptions {
         input: &exports,
         out: &report,
@@ -405,6 +463,8 @@ pub struct EconomicsOptions<'a> {
     pub year: Option<i32>,
     pub rules: Option<&'a Path>,
     pub lang: Lang,
+    /// The redesign's start: adds the quarterly follow-up.
+    pub start: Option<NaiveDate>,
 }
 
 pub fn economics(opts: &EconomicsOptions<'_>) -> Result<ExitCode> {
@@ -428,6 +488,9 @@ pub fn economics(opts: &EconomicsOptions<'_>) -> Result<ExitCode> {
     if opts.input.is_some() && scenario.target_group.is_none() {
         eprintln!("{}", msg(Key::cli_economics_no_group));
     }
+    if let Some(start) = opts.start {
+        return economics_follow_up(opts, &scenario, &rules, start);
+    }
     let job = tvaers_pipeline::EconomicsJob {
         scenario: &scenario,
         source: opts.input.map(tvaers_pipeline::Source::Dataset),
@@ -448,6 +511,99 @@ pub fn economics(opts: &EconomicsOptions<'_>) -> Result<ExitCode> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `tvaers economics --start`: the report of `tvaers_pipeline::economics` with the quarterly
+/// follow-up added. The baseline year defaults to the calendar year before the start.
+fn economics_follow_up(
+    opts: &EconomicsOptions<'_>,
+    scenario: &tvaers_economics::Scenario,
+    rules: &tvaers_rules::RuleSet,
+    start: NaiveDate,
+) -> Result<ExitCode> {
+    use chrono::Datelike;
+    use tvaers_economics::{
+        FollowUpError, baseline, follow_up, followup, network, potential, publish, separate_unit,
+    };
+    let (Some(input), Some(group)) = (opts.input, &scenario.target_group) else {
+        eprintln!("{}", msg(Key::cli_economics_start_needs_group));
+        return Ok(ExitCode::from(2));
+    };
+    let cohort_period = match followup::baseline_period(start) {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("{}", tn(Key::cli_followup_not_quarter, &[&start]));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if opts.out.starts_with(input) || input.starts_with(opts.out) {
+        anyhow::bail!(
+            "{} / {}: the report folder and the input folder must lie apart",
+            opts.out.display(),
+            input.display()
+        );
+    }
+    let settings = tvaers_analysis::Settings::default();
+    let mut progress = Spinners::new(cli_lang());
+    let register = tvaers_pipeline::load(&tvaers_pipeline::Source::Dataset(input), &mut progress)?;
+    let p = potential(scenario)?;
+    let net = network(scenario, &p)?;
+    let unit = separate_unit(scenario, &p)?;
+    let year = opts.year.unwrap_or(start.year() - 1);
+    let period = tvaers_core::Period::year(year);
+    let (base, f) = stage(&msg(Key::cli_followup_computing), || {
+        let alloc = tvaers_analysis::allocate_with(&register, period, settings.missing_prices)?;
+        let Some(members) = baseline::members_of(&register, rules, group, period) else {
+            return Ok(None);
+        };
+        let base = baseline::baseline(&register, &alloc, group, year, &members, settings.dominance);
+        let cohort =
+            baseline::members_of(&register, rules, group, cohort_period).expect("the group exists");
+        let f = follow_up(
+            &register,
+            group,
+            &cohort,
+            &p,
+            start,
+            settings.missing_prices,
+            settings.dominance,
+        );
+        anyhow::Ok(Some((base, f)))
+    })?
+    .map_or((None, None), |(b, f)| (Some(b), Some(f)));
+    let Some(base) = base else {
+        eprintln!("{}", tn(Key::cli_economics_unknown_group, &[group]));
+        return Ok(ExitCode::from(1));
+    };
+    let f = match f.expect("with the baseline") {
+        Ok((f, _)) => f,
+        Err(FollowUpError::NoBaselineYear { from, to }) => {
+            eprintln!("{}", tn(Key::cli_followup_no_baseline_year, &[&from, &to]));
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut doc = publish::publish(
+        &publish::Report {
+            scenario,
+            potential: &p,
+            network: &net,
+            unit: &unit,
+            baseline: Some(&base),
+        },
+        opts.lang,
+    );
+    publish::add_follow_up(&mut doc, &f, opts.lang);
+    let staged = StagedDir::begin(opts.out)
+        .with_context(|| format!("cannot write {}", opts.out.display()))?;
+    let files = tvaers_report::write(&doc, staged.path())?;
+    let written_in = staged.path().to_path_buf();
+    staged.commit()?;
+    let html = opts
+        .out
+        .join(files.html.strip_prefix(&written_in).unwrap_or(&files.html));
+    println!("{}", tn(Key::cli_report_at, &[&html.display()]));
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn load_rules(file: &Path) -> Result<std::result::Result<tvaers_rules::RuleSet, ExitCode>> {

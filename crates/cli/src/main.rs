@@ -56,10 +56,10 @@ enum Command {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value_t = 2024)]
-        first_year: i32,
-        #[arg(long, default_value_t = 2)]
-        years: u32,
+        #[arg(long)]
+        first_year: Option<i32>,
+        #[arg(long, value_parser = parse_years)]
+        years: Option<commands::Years>,
     },
     Import {
         #[arg(long)]
@@ -109,6 +109,8 @@ enum Command {
         rules: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "da")]
         lang: LangArg,
+        #[arg(long)]
+        start: Option<NaiveDate>,
     },
     Demo {
         #[arg(long, default_value = "tvaers-demo")]
@@ -245,6 +247,7 @@ const HELP: &[CommandHelp] = &[
         ("year", Key::help_economics_year),
         ("rules", Key::help_economics_rules),
         ("lang", Key::help_arg_lang),
+        ("start", Key::help_economics_start),
     ]),
     ("demo", Key::help_demo, &[
         ("out", Key::help_demo_out),
@@ -434,6 +437,26 @@ fn error_text(e: &anyhow::Error, lang: Lang) -> String {
         .join(": ")
 }
 
+/// `--years`: a range `2023-2026` or a count `4`.
+fn parse_years(s: &str) -> std::result::Result<commands::Years, String> {
+    let bad = || commands::tn(Key::cli_years_invalid, &[&s]);
+    let s = s.trim();
+    if let Some((a, b)) = s.split_once('-') {
+        let a: i32 = a.trim().parse().map_err(|_| bad())?;
+        let b: i32 = b.trim().parse().map_err(|_| bad())?;
+        if b < a {
+            return Err(bad());
+        }
+        Ok(commands::Years::Range(a, b))
+    } else {
+        let n: u32 = s.parse().map_err(|_| bad())?;
+        if n == 0 {
+            return Err(bad());
+        }
+        Ok(commands::Years::Count(n))
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Generate {
@@ -484,6 +507,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             year,
             rules,
             lang,
+            start,
         } => commands::economics(&commands::EconomicsOptions {
             scenario: &scenario,
             out: &out,
@@ -491,6 +515,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             year,
             rules: rules.as_deref(),
             lang: lang.into(),
+            start,
         }),
         Command::Demo {
             out,

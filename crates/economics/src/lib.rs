@@ -11,12 +11,14 @@
 
 pub mod baseline;
 pub mod budget;
+pub mod followup;
 pub mod model;
 mod parse;
 pub mod potential;
 pub mod publish;
 
 pub use budget::{Network, SeparateUnit, Transfer, Violation, network, separate_unit};
+pub use followup::{FollowUp, FollowUpError, follow_up};
 pub use model::{
     BasisPoints, Change, Effect, Guards, Harvest, RedesignCost, Scenario, ServiceLine,
 };

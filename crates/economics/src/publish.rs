@@ -7,6 +7,7 @@
 
 use crate::baseline::Baseline;
 use crate::budget::{Network, SeparateUnit, Violation};
+use crate::followup::{FollowUp, FollowUpQuarter, FollowUpRow};
 use crate::model::{Harvest, Scenario};
 use crate::potential::Potential;
 use serde_json::{Value as Json, json};
@@ -590,4 +591,157 @@ fn baseline_section(lang: Lang, b: &Baseline) -> (Section, Vec<Table>, Json) {
         vec![baseline, archetypes],
         json,
     )
+}
+
+/// Adds the follow-up (section before the method, table, chart and summary) to an economics
+/// report made by [`publish`].
+pub fn add_follow_up(doc: &mut Document, f: &FollowUp, lang: Lang) {
+    let t = |k| msg::t(lang, k).to_string();
+    let centre_text = |c: Option<CostCentre>| match c {
+        Some(c) => centre_name(lang, c).to_string(),
+        None => t(Key::econ_total),
+    };
+    let mut rows = Vec::new();
+    for (centre, cell) in &f.baseline_year {
+        rows.push(vec![
+            Value::Text(t(Key::econ_followup_baseline_year)),
+            Value::Empty,
+            Value::Text(centre_text(*centre)),
+            Value::Empty,
+            Value::Empty,
+            money_cell(cell),
+            Value::Empty,
+        ]);
+    }
+    let quarter_label =
+        |q: &FollowUpQuarter| msg::tn(lang, Key::econ_quarter_label, &[&q.year, &q.quarter]);
+    let row_values = |r: &FollowUpRow| {
+        vec![
+            money_cell(&r.baseline),
+            money_cell(&r.expected),
+            money_cell(&r.realised),
+            money_cell(&r.variance),
+        ]
+    };
+    for q in &f.quarters {
+        for r in &q.rows {
+            let mut row = vec![
+                Value::Text(quarter_label(q)),
+                Value::Int(i64::from(q.scenario_year)),
+                Value::Text(centre_text(r.centre)),
+            ];
+            row.extend(row_values(r));
+            rows.push(row);
+        }
+    }
+    if !f.quarters.is_empty() {
+        for r in &f.totals {
+            let mut row = vec![
+                Value::Text(t(Key::econ_followup_all_quarters)),
+                Value::Empty,
+                Value::Text(centre_text(r.centre)),
+            ];
+            row.extend(row_values(r));
+            rows.push(row);
+        }
+    }
+    let table = table(
+        lang,
+        TableId::EconFollowUp,
+        Key::econ_table_followup,
+        &[
+            Key::econ_col_quarter,
+            Key::econ_col_scenario_year,
+            Key::econ_col_budget,
+            Key::econ_col_baseline_kr,
+            Key::econ_col_expected_kr,
+            Key::econ_col_realised_kr,
+            Key::econ_col_variance_kr,
+        ],
+        rows,
+    );
+    let mut bars = Vec::new();
+    for q in &f.quarters {
+        let total = q.rows.last().expect("a total row");
+        for (key, cell) in [
+            (Key::econ_col_expected_kr, &total.expected),
+            (Key::econ_col_realised_kr, &total.realised),
+        ] {
+            let (parts, text) = match cell.value() {
+                Some(v) => (vec![v.round_kroner().max(0) as f64], kr_text(lang, *v)),
+                None => (vec![0.0], t(Key::econ_hidden)),
+            };
+            bars.push(HBar {
+                label: format!("{} – {}", quarter_label(q), t(key)),
+                parts,
+                value_text: text,
+            });
+        }
+    }
+    let members = match f.members.value() {
+        Some(n) => n.to_string(),
+        None => t(Key::econ_hidden),
+    };
+    let mut blocks = vec![Block::Paragraph(msg::tn(
+        lang,
+        Key::econ_note_followup,
+        &[
+            &f.start,
+            &members,
+            &f.baseline_period.from(),
+            &f.baseline_period.to(),
+        ],
+    ))];
+    if f.quarters.is_empty() {
+        blocks.push(Block::Note(t(Key::econ_followup_no_quarters)));
+    } else {
+        blocks.push(Block::Figure(Chart::HBars {
+            title: t(Key::econ_chart_followup),
+            series: vec![t(Key::econ_col_amount_kr)],
+            bars,
+        }));
+    }
+    blocks.push(Block::Table(table.clone()));
+    let section = Section {
+        heading: msg::tn(
+            lang,
+            Key::econ_section_followup,
+            &[&format!("{}, {}", f.group_id, f.start)],
+        ),
+        blocks,
+    };
+    // Before the closing method section.
+    let at = doc.sections.len().saturating_sub(1);
+    doc.sections.insert(at, section);
+    doc.tables.push(table);
+    let row_json = |r: &FollowUpRow| {
+        json!({
+            "department": r.centre.map(|c| c.code()),
+            "baseline": cell_json(&r.baseline),
+            "expected": cell_json(&r.expected),
+            "realised": cell_json(&r.realised),
+            "variance": cell_json(&r.variance),
+        })
+    };
+    let summary = json!({
+        "target_group": f.group_id,
+        "start": f.start.to_string(),
+        "baseline_from": f.baseline_period.from().to_string(),
+        "baseline_to": f.baseline_period.to().to_string(),
+        "members": cell_json(&f.members),
+        "baseline_year": f.baseline_year.iter().map(|(c, cell)| json!({
+            "department": c.map(|c| c.code()),
+            "realised": cell_json(cell),
+        })).collect::<Vec<_>>(),
+        "quarters": f.quarters.iter().map(|q| json!({
+            "year": q.year,
+            "quarter": q.quarter,
+            "scenario_year": q.scenario_year,
+            "rows": q.rows.iter().map(row_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "totals": f.totals.iter().map(row_json).collect::<Vec<_>>(),
+    });
+    if let Json::Object(m) = &mut doc.summary {
+        m.insert("followup".to_string(), summary);
+    }
 }

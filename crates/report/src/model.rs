@@ -39,6 +39,7 @@ pub enum TableId {
     EconUnit,
     EconBaseline,
     EconArchetypes,
+    EconFollowUp,
 }
 
 impl TableId {
@@ -70,6 +71,7 @@ impl TableId {
             TableId::EconUnit => "oekonomi_enhed",
             TableId::EconBaseline => "oekonomi_baseline",
             TableId::EconArchetypes => "oekonomi_arketyper",
+            TableId::EconFollowUp => "oekonomi_opfoelgning",
         }
     }
 }

@@ -15,12 +15,14 @@
 #![forbid(unsafe_code)]
 
 mod catalogue;
+mod dynamics;
 mod finance;
 mod population;
 mod segments;
 mod write;
 
 pub use catalogue::catalogue;
+pub use dynamics::DynamicsSummary;
 
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
@@ -47,6 +49,23 @@ impl Default for Config {
     }
 }
 
+/// Year-to-year dynamics for a municipality over several years (`tvaers generate --years`):
+/// households move in and out, persons die, episodes recur year by year and chronic spells
+/// also begin and end inside the window. See `docs/calibration.md`, "Several years: dynamics".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dynamics {
+    /// Households moving in, and (separately) moving out, per 1,000 households a year.
+    pub moves_per_mille: u32,
+}
+
+impl Default for Dynamics {
+    fn default() -> Dynamics {
+        Dynamics {
+            moves_per_mille: 35,
+        }
+    }
+}
+
 /// Row counts of what was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GenerateSummary {
@@ -56,6 +75,8 @@ pub struct GenerateSummary {
     pub postings: u64,
     pub prices: u64,
     pub services: u64,
+    /// With [`generate_with`]: what the dynamics did.
+    pub dynamics: Option<DynamicsSummary>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +110,29 @@ pub enum SynthError {
 /// assert!(first_cpr[..2].parse::<u32>().unwrap() > 60);
 /// ```
 pub fn generate(cfg: &Config, out: &Path) -> Result<GenerateSummary, SynthError> {
+    run(cfg, None, out)
+}
+
+/// Like [`generate`], with year-to-year dynamics over the configured years. The same `Config`
+/// and `Dynamics` give the same bytes; the output differs from [`generate`]'s.
+pub fn generate_with(
+    cfg: &Config,
+    dynamics: Dynamics,
+    out: &Path,
+) -> Result<GenerateSummary, SynthError> {
+    if dynamics.moves_per_mille > 500 {
+        return Err(SynthError::InvalidConfig(
+            "moves_per_mille must be 500 or less",
+        ));
+    }
+    run(cfg, Some(dynamics), out)
+}
+
+fn run(
+    cfg: &Config,
+    dynamics: Option<Dynamics>,
+    out: &Path,
+) -> Result<GenerateSummary, SynthError> {
     if cfg.years == 0 || cfg.years > 50 {
         return Err(SynthError::InvalidConfig("years must be between 1 and 50"));
     }
@@ -111,7 +155,21 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<GenerateSummary, SynthError>
     let mut rng_finance = master.fork();
 
     let pop = population::build(cfg.citizens, last_year, &mut rng_population)?;
-    let spells = segments::generate(&pop, first_year, last_year, &mut rng_spells);
+    let mut spells = segments::generate(
+        &pop,
+        first_year,
+        last_year,
+        dynamics.is_some(),
+        &mut rng_spells,
+    );
+    // Forked after the others, so the default's streams are the same with or without it.
+    let dynamics_summary = dynamics.map(|d| {
+        let mut rng_dynamics = master.fork();
+        let (res, summary) =
+            dynamics::residences(&pop, first_year, last_year, &d, &mut rng_dynamics);
+        dynamics::apply(&mut spells, &res);
+        summary
+    });
     let ledger = finance::generate(&pop, &spells, first_year, last_year, &mut rng_finance);
     let window_end = finance::months(last_year, last_year)[11].last;
 
@@ -128,5 +186,53 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<GenerateSummary, SynthError>
         postings,
         prices,
         services,
+        dynamics: dynamics_summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&p).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dynamics_are_deterministic_and_leave_the_default_alone() {
+        let cfg = Config {
+            citizens: 1_500,
+            seed: 4,
+            first_year: 2023,
+            years: 4,
+        };
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let c = tempfile::tempdir().unwrap();
+        let sa = generate_with(&cfg, Dynamics::default(), a.path()).unwrap();
+        let sb = generate_with(&cfg, Dynamics::default(), b.path()).unwrap();
+        let sc = generate(&cfg, c.path()).unwrap();
+        assert_eq!(read_all(a.path()), read_all(b.path()));
+        assert_eq!(sa, sb);
+        assert!(sa.dynamics.is_some() && sc.dynamics.is_none());
+        let (fa, fc) = (read_all(a.path()), read_all(c.path()));
+        // Same persons and prices; other spells and postings.
+        assert_eq!(fa[2], fc[2], "{}", fa[2].0);
+        assert_eq!(fa[0].0, "enhedspriser.csv");
+        assert_eq!(fa[0], fc[0]);
+        let spells = fa.iter().find(|(n, _)| n == "forloeb.csv").unwrap();
+        let spells_c = fc.iter().find(|(n, _)| n == "forloeb.csv").unwrap();
+        assert_ne!(spells, spells_c);
+    }
 }

@@ -83,6 +83,27 @@ pub(crate) enum Archetype {
 
 use Archetype::*;
 
+impl Archetype {
+    /// Lasts for years (drawn once over the whole window), as opposed to an episode (drawn again
+    /// for each two-year block when the years run with dynamics).
+    fn chronic(self) -> bool {
+        matches!(
+            self,
+            Complex
+                | DisabilityPension
+                | Residential108
+                | SupportOnly
+                | DisabilityHelp
+                | ElderLight
+                | ElderMedium
+                | ElderNursing
+                | ElderHeavy
+                | ChildFoster
+                | ChildResidential
+        )
+    }
+}
+
 /// Prevalence of each primary archetype by age (whole years at the end of the last year) and
 /// sex. The draws are exclusive; what is left is "no service".
 fn adult_mix(age: i32, sex: Sex) -> [(Archetype, f64); 16] {
@@ -171,6 +192,11 @@ struct Gen<'a> {
     /// A day well after the window: the end of spells still open at the extract.
     open: i32,
     spells: Vec<SpellRec>,
+    /// The whole window. `w0 ..= w1` is one block of it when the years run with dynamics.
+    full: Span,
+    /// Several years with dynamics (`crate::Dynamics`): episodes are drawn per two-year block
+    /// and chronic spells also begin and end inside the window.
+    dynamic: bool,
 }
 
 /// Days of a span, first and last inclusive.
@@ -181,7 +207,7 @@ impl Gen<'_> {
         let birth = self.pop.persons[person as usize].birth.num_days_from_ce();
         let start = span.0.max(birth);
         let end = span.1;
-        if end < start || end < self.w0 || start > self.w1 || volume <= 0 {
+        if end < start || end < self.w0 || start > self.w1 || end < self.full.0 || volume <= 0 {
             return;
         }
         self.spells.push(SpellRec {
@@ -220,9 +246,32 @@ impl Gen<'_> {
     /// Began before the window (months to years ago); open at the extract, or in a few cases
     /// ended during the window.
     fn chronic(&mut self, ended_share: f64) -> Span {
+        if self.dynamic {
+            return self.chronic_dynamic(ended_share);
+        }
         let start = self.w0 - self.rng.i32(30..=3650);
         let end = if self.chance(ended_share) {
             self.rng.i32(self.w0 + 30..=self.w1)
+        } else {
+            self.open
+        };
+        (start, end)
+    }
+
+    /// With dynamics: a chronic spell may also begin inside the window (about 7 % of a year's
+    /// stock a year, so the stock is renewed as deaths and endings take it down), and
+    /// `ended_share` is the share ending per two years.
+    fn chronic_dynamic(&mut self, ended_share: f64) -> Span {
+        let (w0, w1) = self.full;
+        let years = f64::from(w1 - w0 + 1) / 365.25;
+        let start = if self.chance(0.07 * years) {
+            self.rng.i32(w0..=w1 - 30)
+        } else {
+            w0 - self.rng.i32(30..=3650)
+        };
+        let from = start.max(w0) + 30;
+        let end = if from <= w1 && self.chance((ended_share * years / 2.0).min(0.9)) {
+            self.rng.i32(from..=w1)
         } else {
             self.open
         };
@@ -939,6 +988,7 @@ pub(crate) fn generate(
     pop: &Population,
     first_year: i32,
     last_year: i32,
+    dynamic: bool,
     rng: &mut Rng,
 ) -> Vec<SpellRec> {
     let w0 = NaiveDate::from_ymd_opt(first_year, 1, 1)
@@ -954,38 +1004,76 @@ pub(crate) fn generate(
         w1,
         open: w1 + 3650,
         spells: Vec::with_capacity(pop.persons.len() / 2),
+        full: (w0, w1),
+        dynamic,
+    };
+    // Without dynamics one block, the window; with dynamics two-year blocks from the last year
+    // back (the first may begin before the window; what falls before it is dropped), so that a
+    // year has the episodes of the calibration whatever the number of years.
+    let blocks: Vec<Span> = if dynamic {
+        (0..)
+            .map(|i| last_year - 1 - 2 * i)
+            .take_while(|&y| y + 1 >= first_year)
+            .map(|y| {
+                (
+                    NaiveDate::from_ymd_opt(y, 1, 1)
+                        .expect("valid year")
+                        .num_days_from_ce(),
+                    NaiveDate::from_ymd_opt(y + 1, 12, 31)
+                        .expect("valid year")
+                        .num_days_from_ce(),
+                )
+            })
+            .collect()
+    } else {
+        vec![(w0, w1)]
     };
     let mut taken = Vec::new();
     for h in 0..pop.households.len() as u32 {
         let hh = pop.households[h as usize];
-        taken.clear();
-        if hh.has_children() && g.chance(VULNERABLE_FAMILY) {
-            let parent = g.vulnerable_family(h, last_year);
-            taken.push(parent);
-        }
-        for p in hh.members() {
-            let age = g.age(p, last_year);
-            if !taken.contains(&p) {
-                let birth = pop.persons[p as usize].birth;
-                let eighteen = birth
-                    .with_year(birth.year() + 18)
-                    .unwrap_or_else(|| birth + chrono::Days::new(18 * 365 + 4))
-                    .num_days_from_ce();
-                let a = if (w0 + 30..=w1 - 30).contains(&eighteen) && g.chance(TRANSITION_AT_18) {
-                    g.transition(p, eighteen);
-                    None
-                } else if age < 18 {
-                    pick(g.rng, &child_mix(age))
-                } else if age < 67 {
-                    pick(g.rng, &adult_mix(age, pop.persons[p as usize].sex))
-                } else {
-                    pick(g.rng, &elderly_mix(age))
-                };
-                if let Some(a) = a {
-                    g.primary(p, a, age);
-                }
+        for (bi, &(b0, b1)) in blocks.iter().enumerate() {
+            g.w0 = b0;
+            g.w1 = b1;
+            taken.clear();
+            if hh.has_children() && g.chance(VULNERABLE_FAMILY) {
+                let parent = g.vulnerable_family(h, last_year);
+                taken.push(parent);
             }
-            g.background(p, age);
+            for p in hh.members() {
+                let age = g.age(p, last_year);
+                if !taken.contains(&p) {
+                    let birth = pop.persons[p as usize].birth;
+                    let eighteen = birth
+                        .with_year(birth.year() + 18)
+                        .unwrap_or_else(|| birth + chrono::Days::new(18 * 365 + 4))
+                        .num_days_from_ce();
+                    let a = if (g.w0 + 30..=g.w1 - 30).contains(&eighteen)
+                        && g.chance(TRANSITION_AT_18)
+                    {
+                        g.transition(p, eighteen);
+                        None
+                    } else if age < 18 {
+                        pick(g.rng, &child_mix(age))
+                    } else if age < 67 {
+                        pick(g.rng, &adult_mix(age, pop.persons[p as usize].sex))
+                    } else {
+                        pick(g.rng, &elderly_mix(age))
+                    };
+                    match a {
+                        // A chronic archetype over the whole window, from the first block's
+                        // draw only (so its prevalence is the calibrated one).
+                        Some(a) if a.chronic() && bi == 0 => {
+                            (g.w0, g.w1) = (w0, w1);
+                            g.primary(p, a, age);
+                            (g.w0, g.w1) = (b0, b1);
+                        }
+                        Some(a) if a.chronic() => {}
+                        Some(a) => g.primary(p, a, age),
+                        None => {}
+                    }
+                }
+                g.background(p, age);
+            }
         }
     }
     let mut spells = g.spells;
