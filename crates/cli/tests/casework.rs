@@ -223,3 +223,41 @@ fn audit_verify_names_the_first_bad_entry() {
     assert_eq!(code, Some(1));
     assert!(err.contains("brudt ved post 2"), "{err}");
 }
+
+#[test]
+fn load_reads_names_and_refuses_a_bad_names_file_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("eksporter");
+    generate(&exports, 100, 6);
+    let url = format!("sqlite:{}", tmp.path().join("t.db").display());
+    let persons = std::fs::read_to_string(exports.join("personer.csv")).unwrap();
+    let cprs: Vec<&str> = persons
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    // Line 3 has a CPR number with a letter in it: refused, with file, line and column, and
+    // without the whole number; nothing is loaded.
+    let mut bad = String::from("cpr;navn\n");
+    bad.push_str(&format!("{};Anne Hansen\n", cprs[0]));
+    let broken = cprs[1].replacen(|c: char| c.is_ascii_digit(), "x", 1);
+    bad.push_str(&format!("{broken};Ole Jensen\n"));
+    std::fs::write(exports.join("navne.csv"), &bad).unwrap();
+    let (code, _, err) = load(&exports, &url, "2025-03-01");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("navne.csv, linje 3, kolonne cpr"), "{err}");
+    assert!(!err.contains(&broken) && !err.contains(cprs[0]), "{err}");
+    assert!(
+        !tmp.path().join("t.db").exists(),
+        "the database is not even opened"
+    );
+    // A good file: every name read and matched.
+    let good: String = std::iter::once("navn,cpr".to_string())
+        .chain(cprs.iter().take(10).map(|c| format!("\"Person {c}\",{c}")))
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    std::fs::write(exports.join("navne.csv"), good).unwrap();
+    let (code, stdout, err) = load(&exports, &url, "2025-03-01");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(stdout.contains("Navne: 10 læst, 10 borgere"), "{stdout}");
+}
