@@ -46,7 +46,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use tvaers_core::access::{DataCategory, Decision, Purpose, Role, UserId};
 use tvaers_core::{Cpr, Department, Ore};
 use tvaers_messages::{Key, department, t, tn};
