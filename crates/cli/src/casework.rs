@@ -111,10 +111,13 @@ pub fn load(
 /// The optional file of citizens' names beside the exports (from the CPR extract).
 pub const NAMES_FILE: &str = "navne.csv";
 
+/// The names of a valid file, or every problem found (each a whole message).
+pub type NamesRead = std::result::Result<Vec<(Cpr, String)>, Vec<String>>;
+
 /// Reads `navne.csv`: UTF-8, a header with the columns `cpr` and `navn` in any order,
 /// separated by `;` or `,`. Every problem is listed with line and column, never with a whole
 /// CPR number; nothing is returned unless the whole file is valid.
-pub fn read_names(path: &Path) -> Result<std::result::Result<Vec<(Cpr, String)>, Vec<String>>> {
+pub fn read_names(path: &Path) -> Result<NamesRead> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = NAMES_FILE;
     let Ok(text) = std::str::from_utf8(&bytes) else {

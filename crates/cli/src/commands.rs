@@ -71,7 +71,7 @@ pub fn generate_window(
         (None, f) => (f.unwrap_or(DEFAULT_FIRST_YEAR), DEFAULT_YEARS, false),
         (Some(Years::Range(a, b)), None) => (a, (b - a + 1) as u32, true),
         (Some(Years::Range(a, _)), Some(f)) if f == a => return generate_window(None, years),
-        (Some(Years::Range(..)), Some(_)) => return Err(msg(Key::cli_years_and_first_year).into()),
+        (Some(Years::Range(..)), Some(_)) => return Err(msg(Key::cli_years_and_first_year)),
         (Some(Years::Count(n)), Some(f)) => (f, n, true),
         (Some(Years::Count(n)), None) => {
             let last = DEFAULT_FIRST_YEAR + DEFAULT_YEARS as i32 - 1;

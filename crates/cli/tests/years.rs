@@ -273,7 +273,7 @@ fn economics_follow_up_on_a_generated_municipality() {
     );
     // The transfers of the network model are there.
     let transfers = fs::read_to_string(out.join("tables/oekonomi_omplaceringer.csv")).unwrap();
-    assert!(rows(&transfers).len() >= 1);
+    assert!(!rows(&transfers).is_empty());
 
     // A start that does not begin a quarter is refused and nothing is written.
     let bad = tmp.path().join("bad");

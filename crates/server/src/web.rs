@@ -1109,9 +1109,9 @@ fn cost_table(lang: Lang, costs: &YearlyCosts) -> Markup {
             @if costs.cells.is_empty() {
                 p { (t(lang, Key::web_costs_none)) }
             } @else {
-                div.scroll tabindex="0" role="region" aria-labelledby="costs" {
+                div.scroll tabindex="0" role="region" aria-labelledby="costs-caption" {
                     table {
-                        caption { (t(lang, Key::web_costs_caption)) }
+                        caption #costs-caption { (t(lang, Key::web_costs_caption)) }
                         thead { tr {
                             th scope="col" { (t(lang, Key::web_department)) }
                             @for y in &costs.years { th scope="col" class="num" { (y) } }
