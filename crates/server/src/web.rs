@@ -808,6 +808,30 @@ async fn mine(
     ))
 }
 
+/// A search that found no one is logged too: a search is an access whether or not it finds
+/// someone.
+async fn log_unmatched_search(
+    state: &AppState,
+    me: &WebUser,
+    detail: &str,
+) -> Result<(), WebError> {
+    state
+        .store()
+        .append_audit(&[AuditEntry {
+            at: state.now(),
+            actor: Some(me.user.subject()),
+            citizen: None,
+            category: Some(DataCategory::Basic),
+            purpose: Purpose::CaseProcessing,
+            action: AuditAction::Read,
+            basis: None,
+            refusal: None,
+            detail: detail.into(),
+        }])
+        .await?;
+    Ok(())
+}
+
 /// The most citizens a name search lists.
 const NAME_SEARCH_LIMIT: u32 = 20;
 
@@ -830,20 +854,7 @@ async fn search_name(
 ) -> Result<Markup, WebError> {
     let found = state.store().search_by_name(q, NAME_SEARCH_LIMIT).await?;
     if found.is_empty() {
-        state
-            .store()
-            .append_audit(&[AuditEntry {
-                at: state.now(),
-                actor: Some(me.user.subject()),
-                citizen: None,
-                category: Some(DataCategory::Basic),
-                purpose: Purpose::CaseProcessing,
-                action: AuditAction::Read,
-                basis: None,
-                refusal: None,
-                detail: "web: search by name, no match".into(),
-            }])
-            .await?;
+        log_unmatched_search(state, me, "web: search by name, no match").await?;
         return Ok(html! { p { (t(lang, Key::web_search_name_none)) } });
     }
     let targets: Vec<_> = found
@@ -891,21 +902,7 @@ async fn search_cpr(
         return Ok(html! { p { (t(lang, Key::web_search_invalid)) } });
     };
     let Some(c) = state.store().citizen_by_cpr(&cpr).await? else {
-        // Logged too: a search is an access whether or not it finds someone.
-        state
-            .store()
-            .append_audit(&[AuditEntry {
-                at: state.now(),
-                actor: Some(me.user.subject()),
-                citizen: None,
-                category: Some(DataCategory::Basic),
-                purpose: Purpose::CaseProcessing,
-                action: AuditAction::Read,
-                basis: None,
-                refusal: None,
-                detail: "web: search by CPR, no match".into(),
-            }])
-            .await?;
+        log_unmatched_search(state, me, "web: search by CPR, no match").await?;
         return Ok(html! { p { (t(lang, Key::web_search_none)) } });
     };
     let d = crate::access::check(
